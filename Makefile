@@ -1,0 +1,100 @@
+# mnist-k8s: every entry point a person or CI uses. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_BIN := node_modules/.bin
+CLI := node dist/app/src/cli/index.js
+# Caches that survive a fresh clone (Cassandra jars, kube binaries, Chromium stamp).
+export MNIST_CACHE ?= $(HOME)/.cache/mnist-k8s
+NODES ?= 1
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z][a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# ---- install and build -------------------------------------------------------------------
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: install
+install: node_modules/.installed ## install npm dependencies (offline-capable registry only)
+
+.PHONY: build
+build: install ## compile TypeScript to dist/
+	$(NODE_BIN)/tsc -p tsconfig.build.json
+
+# ---- the service -------------------------------------------------------------------------
+.PHONY: run
+run: build ## serve the app on http://localhost:3000 (PORT overrides), embedded store by default
+	$(CLI) serve
+
+.PHONY: train
+train: build ## train the CNN on MNIST and write app/model (EPOCHS, SEED, BATCH_SIZE override)
+	$(CLI) train $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(BATCH_SIZE),--batch-size $(BATCH_SIZE))
+
+.PHONY: evaluate
+evaluate: build ## accuracy of the committed model on the 10,000 MNIST test images
+	$(CLI) evaluate
+
+.PHONY: bootstrap
+bootstrap: build ## create the Cassandra keyspace, tables and app role (CASSANDRA_* env)
+	$(CLI) bootstrap
+
+.PHONY: replay
+replay: build ## drive MNIST test images or recorded traffic through URL (N, CONCURRENCY, RATE, DURATION, SOURCE, OUT)
+	$(CLI) replay $(if $(URL),--url $(URL)) $(if $(N),--n $(N)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) \
+	  $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(SOURCE),--source $(SOURCE)) \
+	  $(if $(OUT),--out $(OUT))
+
+# ---- tests and benchmarks ----------------------------------------------------------------
+.PHONY: test
+test: build ## install what the tests need, start Cassandra and a local kube control plane, run everything
+	scripts/test.sh
+
+.PHONY: bench
+bench: build ## benchmarks: classifier, preprocessing, end to end; JSON under .bench/
+	scripts/bench.sh
+
+# ---- local Cassandra (real nodes from Maven Central jars) ---------------------------------
+.PHONY: cassandra-up
+cassandra-up: ## start NODES=1|3 local Cassandra nodes on 127.0.0.1..3 and wait for CQL
+	scripts/cassandra/up.sh $(NODES)
+
+.PHONY: cassandra-down
+cassandra-down: ## stop the local Cassandra nodes (keeps nothing)
+	scripts/cassandra/down.sh
+
+# ---- Kubernetes ---------------------------------------------------------------------------
+.PHONY: synth
+synth: install ## synthesize manifests into k8s/dist and the Helm chart into charts/
+	$(NODE_BIN)/tsx k8s/synth.ts
+
+.PHONY: kube-up
+kube-up: ## start a real local control plane (etcd, apiserver, controllers, KWOK nodes); kubeconfig in .kube/
+	scripts/kube/up.sh
+
+.PHONY: kube-down
+kube-down: ## stop the local control plane and remove its state
+	scripts/kube/down.sh
+
+.PHONY: deploy
+deploy: build ## apply the manifests in dependency order and wait (KUBECONFIG, --dry-run via DRY_RUN=1)
+	node dist/k8s/deploy/cli.js deploy $(if $(DRY_RUN),--dry-run) $(if $(IMAGE),--image $(IMAGE))
+
+.PHONY: status
+status: build ## what is running: Cassandra nodes, keyspace job, app replicas, endpoints
+	node dist/k8s/deploy/cli.js status
+
+.PHONY: kind-up
+kind-up: build ## create a kind cluster, build and load the image, deploy, wait, print the port-forward command
+	scripts/kind/up.sh
+
+.PHONY: kind-down
+kind-down: ## delete the kind cluster
+	scripts/kind/down.sh
+
+.PHONY: port-forward
+port-forward: ## open the app of the kind cluster on http://localhost:8080
+	kubectl --namespace $${NAMESPACE:-mnist} port-forward service/digits 8080:80

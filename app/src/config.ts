@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from './errors.js';
+
+/**
+ * The only reader of process.env. Every setting is read and validated once, at start-up;
+ * a bad value fails fast with the variable's name. Kubernetes manifests (k8s/) set these
+ * same names: they are a contract.
+ */
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.basename(REPO_ROOT) === 'dist' ? path.dirname(REPO_ROOT) : REPO_ROOT;
+
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface CassandraConfig {
+  readonly contactPoints: readonly string[];
+  readonly port: number;
+  readonly localDataCenter: string;
+  readonly keyspace: string;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** Write/read consistency name, e.g. LOCAL_QUORUM. */
+  readonly consistency: string;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface SpoolConfig {
+  /** Directory of the on-disk outbox for records Cassandra has not taken yet. */
+  readonly dir: string;
+  /** Backlog above which /readyz turns unready. */
+  readonly readyThreshold: number;
+  /** Hard bound: past it, the API answers 503 instead of dropping a record. */
+  readonly maxRecords: number;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly modelDir: string;
+  readonly backend: BackendChoice;
+  readonly batchMaxSize: number;
+  readonly batchMaxWaitMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxInputPixels: number;
+  readonly requestTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** Directory for the embedded store's SQLite file (used when Cassandra is not configured). */
+  readonly dataDir: string;
+  /** Present when CASSANDRA_CONTACT_POINTS is set: the store is then Cassandra. */
+  readonly cassandra: CassandraConfig | undefined;
+  readonly spool: SpoolConfig;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readString(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readEnum<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = readString(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+const CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
+
+function readCassandra(env: Env): CassandraConfig | undefined {
+  const points = readString(env, 'CASSANDRA_CONTACT_POINTS', '');
+  if (points === '') return undefined;
+  const contactPoints = points.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const username = env.CASSANDRA_USERNAME?.trim() || undefined;
+  const password = env.CASSANDRA_PASSWORD || undefined;
+  if ((username === undefined) !== (password === undefined)) {
+    throw new ConfigError('CASSANDRA_USERNAME and CASSANDRA_PASSWORD must be set together');
+  }
+  const keyspace = readString(env, 'CASSANDRA_KEYSPACE', 'mnist');
+  if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) {
+    throw new ConfigError(`CASSANDRA_KEYSPACE must be a lower-case CQL identifier, got "${keyspace}"`);
+  }
+  return {
+    contactPoints,
+    port: readInt(env, 'CASSANDRA_PORT', 9042, 1, 65535),
+    localDataCenter: readString(env, 'CASSANDRA_LOCAL_DC', 'datacenter1'),
+    keyspace,
+    username,
+    password,
+    consistency: readEnum(env, 'CASSANDRA_CONSISTENCY', 'LOCAL_QUORUM', CONSISTENCIES),
+    connectTimeoutMs: readInt(env, 'CASSANDRA_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: readInt(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 2_000, 50, 120_000),
+  };
+}
+
+/** Reads and validates the whole configuration; throws ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(ROOT, readString(env, 'DATA_DIR', '.data'));
+  return {
+    host: readString(env, 'HOST', '0.0.0.0'),
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    modelDir: path.resolve(ROOT, readString(env, 'MODEL_DIR', 'app/model')),
+    backend: readEnum(env, 'TF_BACKEND', 'auto', ['auto', 'tensorflow', 'wasm', 'cpu']),
+    batchMaxSize: readInt(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
+    batchMaxWaitMs: readInt(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),
+    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxInputPixels: readInt(env, 'MAX_INPUT_PIXELS', 4096 * 4096, 784, 268_402_689),
+    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    dataDir,
+    cassandra: readCassandra(env),
+    spool: {
+      dir: path.resolve(ROOT, readString(env, 'SPOOL_DIR', path.join(dataDir, 'spool'))),
+      readyThreshold: readInt(env, 'SPOOL_READY_THRESHOLD', 10_000, 1, 100_000_000),
+      maxRecords: readInt(env, 'SPOOL_MAX_RECORDS', 100_000, 1, 100_000_000),
+    },
+  };
+}
+
+/** Repository (or image) root: where app/model and node_modules live. */
+export const PROJECT_ROOT = ROOT;

@@ -1,0 +1,29 @@
+/** Shapes shared by preprocessing, the model and the classifier. MNIST's own geometry. */
+
+export const IMAGE_SIZE = 28;
+export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+/** MNIST digits were fitted into a 20x20 box, then centred by mass in 28x28. */
+export const DIGIT_BOX = 20;
+export const NUM_CLASSES = 10;
+
+/** A 28x28 MNIST-style input: white ink (1.0) on black (0.0), row-major, 784 floats. */
+export type DigitPixels = Float32Array;
+
+export interface Classification {
+  readonly digit: number;
+  readonly confidence: number;
+  /** Ten softmax probabilities, index = digit. */
+  readonly probabilities: readonly number[];
+}
+
+/** Loads once, batches concurrent calls, reports what it runs on. */
+export interface Classifier {
+  /** TF.js backend in use: 'tensorflow' (tfjs-node), 'wasm' or 'cpu'. */
+  readonly backend: string;
+  /** From the model card, e.g. "2026-11-25-cnn-e8". */
+  readonly modelVersion: string;
+  classify(pixels: DigitPixels): Promise<Classification>;
+  /** Observed batch sizes, for the batch-size histogram. */
+  onBatch(listener: (batchSize: number, durationMs: number) => void): void;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+/**
+ * Named errors of the service. Domain code throws these; the one error middleware
+ * (`app/src/http/error-middleware.ts`) maps them to a status code and a JSON body
+ * `{ error: { code, message } }`. Only errors marked `expose` show their message to clients.
+ */
+export abstract class AppError extends Error {
+  /** HTTP status the error maps to. */
+  abstract readonly status: number;
+  /** Stable machine-readable code, part of the API contract. */
+  abstract readonly code: string;
+  /** Whether `message` is safe to show to a client (true for 4xx). */
+  readonly expose: boolean = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request did not carry an image at all. */
+export class MissingImageError extends AppError {
+  readonly status = 400;
+  readonly code = 'missing_image';
+}
+
+/** 400: a request field is malformed (bad limit, cursor, label...). */
+export class InvalidRequestError extends AppError {
+  readonly status = 400;
+  readonly code = 'invalid_request';
+}
+
+/** 404: no prediction with this id. */
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+}
+
+/** 413: body bytes or decoded pixel count above the configured limit. */
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
+/** 415: the bytes are not an image format we accept (PNG, JPEG, WebP, GIF, TIFF). */
+export class UnsupportedImageError extends AppError {
+  readonly status = 415;
+  readonly code = 'unsupported_image';
+}
+
+/** 422: a valid image that contains no ink (blank canvas, flat colour). */
+export class EmptyImageError extends AppError {
+  readonly status = 422;
+  readonly code = 'no_ink';
+}
+
+/**
+ * 503: the service cannot take the request right now without risking data
+ * (model not loaded, prediction spool full). Clients may retry later.
+ */
+export class UnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'unavailable';
+}
+
+/** 504: the request did not finish within the configured timeout. */
+export class TimeoutError extends AppError {
+  readonly status = 504;
+  readonly code = 'timeout';
+}
+
+/**
+ * Start-up problem (bad configuration, unreachable database, missing keyspace).
+ * The CLI prints its message, without a stack, and exits 1.
+ */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/** Configuration that fails validation; the message names the variable. */
+export class ConfigError extends StartupError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
