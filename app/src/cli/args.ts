@@ -1,0 +1,40 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Wrong flags or command: the CLI prints the message and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'];
+
+/**
+ * Parses `args` with node:util's parseArgs (strict: unknown flags are errors). `--help`
+ * prints `usage` and returns null so the command can return without doing anything.
+ */
+export function parseFlags<O extends Options>(args: string[], options: O, usage: string): Values<O> | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  }
+  if ((parsed.values as Record<string, unknown>).help === true) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  return parsed.values as Values<O>;
+}
+
+/** A flag value that must be a positive integer (or undefined when absent). */
+export function positiveInt(name: string, value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n <= 0) {
+    throw new UsageError(`--${name} must be a positive integer, got "${String(value)}"`);
+  }
+  return n;
+}

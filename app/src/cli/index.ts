@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The one entry point of the image and of the Makefile: `index.js <command> [flags]`.
+ * Each command lives in its own module exporting `run(args)`; this file only dispatches and
+ * owns the one top-level catch: a message for people, a stack only when DEBUG is set.
+ */
+import { StartupError } from '../errors.js';
+import { UsageError } from './args.js';
+
+const USAGE = `Usage: mnist <command> [flags]
+
+Commands:
+  serve       serve the web page and API (config from environment variables)
+  train       train the CNN on MNIST and write app/model
+  evaluate    accuracy of the model on the 10,000 MNIST test images (last line: JSON)
+  bootstrap   create the Cassandra keyspace, tables and app role; idempotent
+  replay      drive MNIST test images or recorded traffic through a running service
+
+Run "mnist <command> --help" for a command's flags.`;
+
+type Command = { run(args: string[]): Promise<void> };
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: () => import('./serve.js'),
+  train: () => import('./train.js'),
+  evaluate: () => import('./evaluate.js'),
+  bootstrap: () => import('./bootstrap.js'),
+  replay: () => import('./replay.js'),
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
+  }
+  const command = await load();
+  await command.run(args);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`mnist: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const known = error instanceof StartupError;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mnist: ${known ? message : `unexpected error: ${message}`}\n`);
+  if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+});
