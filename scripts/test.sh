@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it, on a fresh machine or a warm one:
+#  1. install what tests need (Chromium, helm, kubernetes-validate) and start real services
+#     (3 local Cassandra nodes, a local kube control plane) in parallel;
+#  2. typecheck everything (tests included);
+#  3. run Vitest (unit, then integration, one integration file at a time);
+#  4. print one summary line: "N passed, N failed".
+# Services this script started are stopped at the end; ones already running are left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .artifacts
+log() { printf '\n== %s\n' "$*"; }
+
+started=()
+cleanup() {
+  for svc in "${started[@]}"; do
+    case "$svc" in
+      cassandra) scripts/cassandra/down.sh >/dev/null 2>&1 || true ;;
+      kube) scripts/kube/down.sh >/dev/null 2>&1 || true ;;
+    esac
+  done
+}
+trap cleanup EXIT
+
+is_up() { # a service counts as ours to stop only if it was not running before
+  case "$1" in
+    cassandra) scripts/cassandra/status.sh >/dev/null 2>&1 ;;
+    kube) scripts/kube/status.sh >/dev/null 2>&1 ;;
+  esac
+}
+
+# --- 1. prerequisites, in parallel; each writes its own log ---------------------------------
+log "preparing: chromium, helm, kubernetes-validate, cassandra (3 nodes), kube control plane"
+pids=()
+run_bg() { # name, command...
+  local name=$1; shift
+  ( "$@" >".artifacts/setup-$name.log" 2>&1 ) & pids+=("$!:$name")
+}
+is_up cassandra || started+=(cassandra)
+is_up kube || started+=(kube)
+run_bg chromium scripts/setup/chromium.sh
+run_bg helm scripts/setup/helm.sh
+run_bg kubernetes-validate scripts/setup/kubernetes-validate.sh
+run_bg cassandra scripts/cassandra/up.sh 3
+run_bg kube scripts/kube/up.sh
+
+setup_failed=0
+for entry in "${pids[@]}"; do
+  pid=${entry%%:*}; name=${entry#*:}
+  if wait "$pid"; then
+    echo "  ok      $name"
+  else
+    echo "  FAILED  $name (last lines of .artifacts/setup-$name.log):"
+    tail -n 25 ".artifacts/setup-$name.log" | sed 's/^/          /'
+    setup_failed=1
+  fi
+done
+# Tests that need a missing service fail with their own reason; the rest still run.
+
+# --- 2. typecheck ---------------------------------------------------------------------------
+log "typecheck (tsc --noEmit, tests included)"
+typecheck_failed=0
+node_modules/.bin/tsc -p tsconfig.json --noEmit || typecheck_failed=1
+
+# --- 3. tests -------------------------------------------------------------------------------
+log "vitest"
+vitest_status=0
+node_modules/.bin/vitest run --reporter=default --reporter=json \
+  --outputFile.json=.artifacts/vitest.json || vitest_status=$?
+
+# --- 4. summary -----------------------------------------------------------------------------
+node scripts/test-summary.mjs .artifacts/vitest.json "$typecheck_failed" "$setup_failed" "$vitest_status"
