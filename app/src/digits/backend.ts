@@ -1,0 +1,77 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../config.js';
+import { registerWasmTrainingKernels } from './wasm-conv-grad.js';
+
+/**
+ * Picks the TF.js backend once per process. `auto` prefers native TensorFlow (tfjs-node, an
+ * optional dependency that cannot install without internet), then WebAssembly (SIMD, one
+ * thread: Node has no cross-origin-isolated workers here), then pure JS. The chosen name is
+ * always returned so the service can report what it runs on.
+ */
+
+/** A backend we can run on; the names TF.js itself uses. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendSelection {
+  readonly name: BackendName;
+  /** Why a preferred backend was skipped (empty when the first choice worked). */
+  readonly fallbacks: readonly string[];
+}
+
+const require = createRequire(import.meta.url);
+// A variable specifier keeps TypeScript from resolving a package that is usually absent.
+const TFJS_NODE = '@tensorflow/tfjs-node';
+
+async function tryTensorflow(): Promise<void> {
+  await import(TFJS_NODE);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but backend "tensorflow" did not initialise');
+}
+
+async function tryWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // The .wasm binaries ship beside the package's entry file; a local path means no network.
+  const distDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  wasm.setWasmPaths(`${distDir}${path.sep}`);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (!(await tf.setBackend('wasm'))) throw new Error('backend "wasm" did not initialise');
+  registerWasmTrainingKernels();
+}
+
+async function tryCpu(): Promise<void> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('backend "cpu" did not initialise');
+}
+
+const ATTEMPTS: Record<BackendName, () => Promise<void>> = {
+  tensorflow: tryTensorflow,
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * Activates a backend. An explicit choice must work (else the error propagates); `auto`
+ * walks tensorflow -> wasm -> cpu and records why each earlier one was skipped.
+ */
+export async function selectBackend(choice: BackendChoice): Promise<BackendSelection> {
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const fallbacks: string[] = [];
+  for (const name of order) {
+    // engine().backendName does not initialise a default backend the way getBackend() does.
+    if (tf.engine().backendName === name) return { name, fallbacks };
+    try {
+      await ATTEMPTS[name]();
+      await tf.ready();
+      return { name, fallbacks };
+    } catch (error) {
+      if (choice !== 'auto') throw new Error(`TF_BACKEND=${choice} is not available: ${describe(error)}`, { cause: error });
+      fallbacks.push(`${name}: ${describe(error)}`);
+    }
+  }
+  throw new Error(`no TF.js backend could start (${fallbacks.join('; ')})`);
+}
