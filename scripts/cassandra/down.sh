@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Stops every local node and removes their data and logs (the jar cache stays).
+source "$(dirname "$0")/lib.sh"
+
+[[ -d "$STATE_DIR" ]] || { log "nothing to stop"; exit 0; }
+exec 8>"$STATE_DIR/.lock"
+flock 8
+for n in $(seq 1 $MAX_NODES); do stop_node "$n" & done
+wait
+find "$STATE_DIR" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf {} +
+log "cluster stopped, state removed"

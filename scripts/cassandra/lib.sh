@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Shared by up.sh, down.sh and node.sh: where things live and how one local node is
+# fetched, configured, started, probed and stopped. Node n (1..3) listens on 127.0.0.n.
+set -euo pipefail
+
+CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.8}"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+STATE_DIR="${CASSANDRA_STATE_DIR:-$REPO_ROOT/.cassandra}"
+CACHE_DIR="${MNIST_CACHE:-$HOME/.cache/mnist-k8s}/cassandra/$CASSANDRA_VERSION"
+HEAP="${CASSANDRA_HEAP:-512m}"
+START_TIMEOUT_S="${CASSANDRA_START_TIMEOUT_S:-240}"
+MAX_NODES=3
+
+log() { printf '[cassandra] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+node_dir() { echo "$STATE_DIR/node$1"; }
+node_address() { echo "127.0.0.$1"; }
+node_jmx_port() { echo $((7199 + ($1 - 1) * 100)); }
+# Balanced Murmur3 tokens for three nodes: -2^63 + (n-1) * floor(2^64/3).
+node_token() {
+  case "$1" in
+    1) echo "-9223372036854775808" ;;
+    2) echo "-3074457345618258603" ;;
+    3) echo "3074457345618258602" ;;
+    *) die "node must be 1..$MAX_NODES, got $1" ;;
+  esac
+}
+
+check_node_number() {
+  [[ "$1" =~ ^[1-3]$ ]] || die "node must be 1..$MAX_NODES, got '$1'"
+}
+
+find_java() {
+  local candidate
+  for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/java-17-openjdk-amd64/bin/java "$(command -v java || true)"; do
+    [[ -n "$candidate" && -x "$candidate" ]] || continue
+    # Cassandra 5.0 runs on Java 11 and 17 only.
+    if "$candidate" -version 2>&1 | head -1 | grep -Eq '"(11|17)\.'; then echo "$candidate"; return; fi
+  done
+  die "no Java 11 or 17 found (install openjdk-17-jre-headless or set JAVA_HOME)"
+}
+
+# Downloads Cassandra's jars (cassandra-all and its runtime dependencies) from Maven Central
+# once; later runs find "$CACHE_DIR/lib/.complete" and return at once.
+fetch_cassandra() {
+  [[ -f "$CACHE_DIR/lib/.complete" ]] && return
+  mkdir -p "$CACHE_DIR"
+  (
+    flock 9
+    [[ -f "$CACHE_DIR/lib/.complete" ]] && exit 0
+    command -v mvn >/dev/null || die "mvn not found (apt-get install maven) to fetch Cassandra $CASSANDRA_VERSION"
+    log "fetching Cassandra $CASSANDRA_VERSION jars from Maven Central into $CACHE_DIR/lib"
+    rm -rf "$CACHE_DIR/lib.tmp"
+    mvn -q -B -f "$SCRIPT_DIR/pom.xml" -Dcassandra.version="$CASSANDRA_VERSION" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$CACHE_DIR/lib.tmp" >&2 \
+      || die "mvn could not fetch org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION"
+    ls "$CACHE_DIR/lib.tmp"/cassandra-all-*.jar >/dev/null || die "cassandra-all jar missing after fetch"
+    touch "$CACHE_DIR/lib.tmp/.complete"
+    rm -rf "$CACHE_DIR/lib" && mv "$CACHE_DIR/lib.tmp" "$CACHE_DIR/lib"
+  ) 9>"$CACHE_DIR/.fetch.lock"
+}
+
+# PID of node n when its JVM is alive, else nothing (and a stale pid file is removed).
+node_pid() {
+  local file pid
+  file="$(node_dir "$1")/pid"
+  [[ -f "$file" ]] || return 0
+  pid="$(cat "$file")"
+  if [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "cassandra.storagedir=$(node_dir "$1")"; then
+    echo "$pid"
+  else
+    rm -f "$file"
+  fi
+}
+
+# True when 127.0.0.n:9042 answers a CQL OPTIONS request with SUPPORTED (protocol v4 frame:
+# version 0x04, flags 0, stream 1, opcode 0x05, empty body; reply opcode 0x06).
+cql_answers() {
+  local reply
+  reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/$(node_address "$1")/9042 && printf '\x04\x00\x00\x01\x05\x00\x00\x00\x00' >&3 && head -c 5 <&3 | od -An -tx1" 2>/dev/null || true)"
+  [[ "$(echo $reply)" == "84 00 00 01 06" ]]
+}
+
+render_config() {
+  local n="$1" dir authenticator authorizer
+  dir="$(node_dir "$n")"
+  if [[ "${AUTH:-0}" == "1" ]]; then
+    authenticator=PasswordAuthenticator authorizer=CassandraAuthorizer
+  else
+    authenticator=AllowAllAuthenticator authorizer=AllowAllAuthorizer
+  fi
+  mkdir -p "$dir/conf" "$dir/logs" "$dir/data"
+  local size seeds="" i
+  size="$(cat "$STATE_DIR/size" 2>/dev/null || echo "$n")"
+  for i in $(seq 1 "$size"); do seeds+="${seeds:+,}$(node_address "$i"):7000"; done
+  sed -e "s|@TOKEN@|$(node_token "$n")|" -e "s|@ADDRESS@|$(node_address "$n")|g" -e "s|@NODE_DIR@|$dir|g" -e "s|@SEEDS@|$seeds|" \
+    -e "s|@AUTHENTICATOR@|$authenticator|" -e "s|@AUTHORIZER@|$authorizer|" \
+    "$SCRIPT_DIR/cassandra.yaml.template" >"$dir/conf/cassandra.yaml"
+  cp "$SCRIPT_DIR/logback.xml" "$dir/conf/logback.xml"
+}
+
+# Launches node n's JVM detached from the caller (its own session), pid in node<n>/pid.
+launch_node() {
+  local n="$1" dir java jamm
+  dir="$(node_dir "$n")"
+  java="$(find_java)"
+  render_config "$n"
+  jamm="$(ls "$CACHE_DIR"/lib/jamm-*.jar | head -1)"
+  mapfile -t flags < <(grep -E '^-' "$SCRIPT_DIR/jvm17-server.options")
+  : >"$dir/logs/system.log"
+  setsid nohup "$java" "${flags[@]}" -Xms"$HEAP" -Xmx"$HEAP" -Xmn128m \
+    -javaagent:"$jamm" \
+    -Dcassandra.config="file://$dir/conf/cassandra.yaml" \
+    -Dlogback.configurationFile="file://$dir/conf/logback.xml" \
+    -Dcassandra.logdir="$dir/logs" -Dcassandra.storagedir="$dir" \
+    -Dcassandra.jmx.local.port="$(node_jmx_port "$n")" \
+    -cp "$CACHE_DIR/lib/*" org.apache.cassandra.service.CassandraDaemon \
+    >"$dir/logs/console.log" 2>&1 </dev/null 8>&- 9>&- &
+  echo $! >"$dir/pid"
+  date +%s%N >"$dir/started-at"
+}
+
+print_last_log_lines() {
+  local dir
+  dir="$(node_dir "$1")"
+  log "last lines of node $1 logs ($dir/logs):"
+  tail -n 30 "$dir/logs/system.log" >&2 2>/dev/null || true
+  tail -n 15 "$dir/logs/console.log" >&2 2>/dev/null || true
+}
+
+# Waits until node n answers CQL; prints its start-up time. Fails (with the log tail) when
+# the JVM dies or the timeout passes.
+wait_for_node() {
+  local n="$1" deadline started elapsed_ms
+  deadline=$(($(date +%s) + START_TIMEOUT_S))
+  until cql_answers "$n"; do
+    if [[ -z "$(node_pid "$n")" ]]; then
+      print_last_log_lines "$n"
+      die "node $n ($(node_address "$n")) exited during start-up"
+    fi
+    if (($(date +%s) > deadline)); then
+      print_last_log_lines "$n"
+      die "node $n ($(node_address "$n")) did not answer CQL within ${START_TIMEOUT_S}s"
+    fi
+    sleep 0.5
+  done
+  started="$(cat "$(node_dir "$n")/started-at" 2>/dev/null || date +%s%N)"
+  elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+  log "node $n ($(node_address "$n")) answers CQL after $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000)))s"
+}
+
+# Stops node n: SIGTERM (or the given signal), then waits for the JVM to exit.
+stop_node() {
+  local n="$1" signal="${2:-TERM}" pid i
+  pid="$(node_pid "$n")"
+  [[ -n "$pid" ]] || { log "node $n is not running"; return 0; }
+  kill "-$signal" "$pid" 2>/dev/null || true
+  for i in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || break
+    # A graceful stop that hangs for 30 s is finished with SIGKILL.
+    ((i == 300)) && kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.1
+  done
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$(node_dir "$n")/pid"
+  log "node $n stopped ($signal)"
+}

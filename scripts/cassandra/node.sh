@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One node of the local cluster, for fault tests and people:
+#   node.sh stop <n>    graceful stop (SIGTERM), data kept
+#   node.sh kill <n>    SIGKILL the JVM (a crash), data kept
+#   node.sh start <n>   start it again and wait until it answers CQL
+#   node.sh status <n>  prints "up <pid>", "starting <pid>" or "down"
+source "$(dirname "$0")/lib.sh"
+
+usage() { die "usage: node.sh stop|kill|start|status <1..3>"; }
+(($# == 2)) || usage
+action="$1" n="$2"
+check_node_number "$n"
+
+case "$action" in
+  stop) stop_node "$n" TERM ;;
+  kill) stop_node "$n" KILL ;;
+  start)
+    mkdir -p "$STATE_DIR"
+    [[ -f "$(node_dir "$n")/conf/cassandra.yaml" ]] || die "node $n was never started by up.sh"
+    AUTH="$(cat "$STATE_DIR/auth-mode" 2>/dev/null || echo 0)"
+    export AUTH
+    if [[ -z "$(node_pid "$n")" ]]; then
+      fetch_cassandra
+      log "starting node $n on $(node_address "$n")"
+      launch_node "$n"
+    fi
+    wait_for_node "$n"
+    ;;
+  status)
+    pid="$(node_pid "$n")"
+    if [[ -z "$pid" ]]; then echo down
+    elif cql_answers "$n"; then echo "up $pid"
+    else echo "starting $pid"
+    fi
+    ;;
+  *) usage ;;
+esac
