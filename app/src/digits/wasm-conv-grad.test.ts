@@ -16,7 +16,7 @@ async function gradientsOn(
   const w = tf.tensor4d(wData, wShape);
   const out = tf.conv2d(x, w, 1, pad);
   const r = tf.tensor(Float32Array.from({ length: out.size }, (_, i) => Math.sin(i * 0.37)), out.shape);
-  const loss = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar => tf.sum(tf.mul(tf.conv2d(a, b, 1, pad), r));
+  const loss = (...t: tf.Tensor[]): tf.Scalar => tf.sum(tf.mul(tf.conv2d(t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, 1, pad), r));
   const [dx, dw] = tf.grads(loss)([x, w]) as [tf.Tensor, tf.Tensor];
   const result = { dx: (await dx.data()) as Float32Array, dw: (await dw.data()) as Float32Array };
   tf.dispose([x, w, out, r, dx, dw]);
@@ -67,7 +67,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 6, 6, 1]) as tf.Tensor4D;
     const w = tf.ones([2, 2, 1, 1]) as tf.Tensor4D;
-    const f = (b: tf.Tensor4D): tf.Scalar => tf.sum(tf.conv2d(x, b, 2, 'valid'));
+    const f = (b: tf.Tensor): tf.Scalar => tf.sum(tf.conv2d(x, b as tf.Tensor4D, 2, 'valid'));
     expect(() => tf.grad(f)(w)).toThrow(/stride 1 only/);
     tf.dispose([x, w]);
   });
