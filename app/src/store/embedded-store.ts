@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { InvalidRequestError, UnavailableError } from '../errors.js';
+import { decodeCursor, encodeCursor } from './embedded-cursor.js';
+import { createInserter, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
+import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
+
+export const EMBEDDED_DB_FILE = 'predictions.sqlite';
+/** Largest page the store hands out, whatever the caller asks. */
+export const EMBEDDED_MAX_PAGE = 1000;
+
+export interface EmbeddedStoreOptions {
+  /** Directory of the SQLite file; created when missing. */
+  readonly dataDir: string;
+}
+
+interface PendingWrite {
+  readonly record: PredictionRecord;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The default store: SQLite in DATA_DIR, for one replica without a database server.
+ * WAL with synchronous=FULL: a record is fsynced before `record()` resolves, so a crash or
+ * restart never loses a prediction that was answered 201. Writes arriving in the same tick
+ * (a classifier batch) share one transaction and one fsync (group commit).
+ */
+class EmbeddedStore implements PredictionStore {
+  readonly kind = 'embedded' as const;
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly insertRows: (records: readonly PredictionRecord[]) => void;
+  private readonly selectById: Database.Statement;
+  private readonly selectNewest: Database.Statement;
+  private readonly selectOlder: Database.Statement;
+  private readonly updateFeedback: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+  ) {
+    this.insertRows = createInserter(db);
+    this.selectById = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions WHERE id = ?`);
+    this.selectNewest = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions ORDER BY id DESC LIMIT ?`);
+    this.selectOlder = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions WHERE id < ? ORDER BY id DESC LIMIT ?`);
+    this.updateFeedback = db.prepare('UPDATE predictions SET feedback_label = ?, feedback_at_ms = ? WHERE id = ?');
+  }
+
+  record(prediction: PredictionRecord): Promise<void> {
+    if (this.closed) return Promise.reject(new UnavailableError('the prediction store is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ record: prediction, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes every pending record in one transaction; on failure retries them one by one. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      this.insertRows(batch.map((write) => write.record));
+      for (const write of batch) write.resolve();
+      return;
+    } catch {
+      // One bad row must not fail its neighbours: fall through to single-row transactions.
+    }
+    for (const write of batch) {
+      try {
+        this.insertRows([write.record]);
+        write.resolve();
+      } catch (error) {
+        write.reject(new UnavailableError('the embedded store could not save the prediction', { cause: error }));
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new UnavailableError('the prediction store is closed');
+  }
+
+  async get(id: string): Promise<PredictionRecord | null> {
+    this.assertOpen();
+    const row = this.selectById.get(id) as PredictionRow | undefined;
+    return row === undefined ? null : rowToRecord(row);
+  }
+
+  async list(options: ListOptions): Promise<PredictionPage> {
+    this.assertOpen();
+    const { limit } = options;
+    if (!Number.isInteger(limit) || limit < 1 || limit > EMBEDDED_MAX_PAGE) {
+      throw new InvalidRequestError(`limit must be an integer from 1 to ${EMBEDDED_MAX_PAGE}`);
+    }
+    const beforeId = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    // Keyset pagination: UUIDv7 ids sort by creation time, so "older than the last id seen"
+    // is an index range, stable while new predictions arrive (unlike OFFSET).
+    const rows = (
+      beforeId === undefined
+        ? this.selectNewest.all(limit + 1)
+        : this.selectOlder.all(beforeId, limit + 1)
+    ) as PredictionRow[];
+    const items = rows.slice(0, limit).map(rowToRecord);
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last.id) : null;
+    return { items, nextCursor };
+  }
+
+  async setFeedback(id: string, label: number, at: Date): Promise<PredictionRecord | null> {
+    this.assertOpen();
+    const result = this.updateFeedback.run(label, at.getTime(), id);
+    return result.changes === 0 ? null : this.get(id);
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, detail: 'embedded store closed', backlog: 0 };
+    try {
+      this.db.prepare('SELECT 1').get();
+      return { ok: true, detail: `sqlite ${this.file} (WAL)`, backlog: 0 };
+    } catch (error) {
+      return { ok: false, detail: `sqlite ${this.file}: ${error instanceof Error ? error.message : String(error)}`, backlog: 0 };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    // Fold the WAL back into the main file so the directory holds one self-contained file.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}
+
+/** Opens (creating when needed) the SQLite store in `dataDir`. */
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<PredictionStore> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, EMBEDDED_DB_FILE);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${file} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
+    }
+    db.exec(SCHEMA_SQL);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new EmbeddedStore(db, file);
+}
