@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { AppMiddleware } from './app-state.js';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** What we accept from a caller: short, printable, no spaces or quotes (it goes into logs and headers). */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** The caller's request id when it is safe to log and echo; otherwise a fresh one. */
+export function chooseRequestId(incoming: string | string[] | undefined): string {
+  const candidate = Array.isArray(incoming) ? incoming[0] : incoming;
+  return candidate !== undefined && SANE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
+}
+
+/**
+ * Outermost middleware: gives the request its id and start time, and puts the id on the
+ * response before anything else can fail, so even a 500 carries `x-request-id`.
+ */
+export function createRequestContext(): AppMiddleware {
+  return async (ctx, next) => {
+    ctx.state.startedAtMs = performance.now();
+    ctx.state.requestId = chooseRequestId(ctx.req.headers[REQUEST_ID_HEADER]);
+    ctx.set(REQUEST_ID_HEADER, ctx.state.requestId);
+    await next();
+  };
+}

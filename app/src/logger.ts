@@ -1,0 +1,25 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  /** Where lines go; stdout by default. Tests pass a stream to read the lines back. */
+  readonly destination?: DestinationStream;
+}
+
+/**
+ * The service's structured logger: one JSON object per line, ISO timestamps, the service
+ * name on every line so mixed pod logs stay attributable. Components get it passed in;
+ * nothing in the service writes to the console directly.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const settings = {
+    level: options.level,
+    base: { service: 'mnist-digits' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+}

@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Config } from './config.js';
+import { loadClassifier } from './digits/classifier.js';
+import type { Classifier } from './digits/digit.js';
+import { preprocessImage } from './digits/preprocess.js';
+import type { AppState } from './http/app-state.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { beginDraining, createApp } from './server.js';
+import { openStore } from './store/open-store.js';
+import type { PredictionStore } from './store/prediction-store.js';
+
+/**
+ * Composition root: the only place that creates concrete adapters (logger, metrics, store,
+ * classifier, HTTP server) and wires them together; and the owner of shutdown order.
+ */
+
+/** A started service, as `serve` and the end-to-end tests use it. */
+export interface RunningService {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly app: Koa<AppState>;
+  readonly server: Server;
+  readonly store: PredictionStore;
+  readonly classifier: Classifier;
+  /** Where it listens, e.g. http://127.0.0.1:3000 (the real port when PORT=0). */
+  readonly url: string;
+  /** Stops accepting, finishes in-flight requests (bounded), closes the store, disposes the model. Idempotent. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A logger to use instead of one built from config (tests). */
+  readonly logger?: Logger;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Waits for in-flight requests, cutting remaining connections after `timeoutMs`. */
+async function closeServer(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    logger.warn({ timeoutMs }, 'shutdown timeout: closing the connections still open');
+    server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds everything from config and starts listening. */
+export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
+  const store = await openStore({ config, logger });
+  let classifier: Classifier;
+  try {
+    classifier = await loadClassifier({
+      modelDir: config.modelDir,
+      backend: config.backend,
+      maxBatchSize: config.batchMaxSize,
+      maxBatchWaitMs: config.batchMaxWaitMs,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const app = createApp({ config, store, classifier, preprocess: preprocessImage, logger, metrics });
+  const server = createServer(app.callback());
+  // The app answers 504 at requestTimeoutMs; Node's own limit is the backstop for clients
+  // that trickle their upload (slowloris) and never reach a handler.
+  server.requestTimeout = config.requestTimeoutMs + 1_000;
+  server.headersTimeout = Math.min(60_000, server.requestTimeout);
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config.port, config.host);
+  } catch (error) {
+    await Promise.allSettled([store.close(), classifier.dispose()]);
+    throw error;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining requests');
+      beginDraining(app);
+      await closeServer(server, config.shutdownTimeoutMs, logger);
+      await store.close();
+      await classifier.dispose();
+      logger.info({ reason }, 'stopped');
+    })();
+    return stopping;
+  };
+  return { config, logger, app, server, store, classifier, url: `http://${host}:${address.port}`, shutdown };
+}
+
+/** SIGTERM (Kubernetes) and SIGINT (Ctrl-C) shut down gracefully, then exit 0 (1 if closing failed). */
+export function installSignalHandlers(service: RunningService): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    service.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,77 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, on a Registry of their own (never prom-client's global
+ * one): two apps in one process, as in tests, must not share or double-register series.
+ */
+export interface AppMetrics {
+  readonly registry: Registry;
+  /** Request duration by route template (not raw path, to bound cardinality), method and status. */
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Images per classifier batch: shows whether micro-batching engages under load. */
+  readonly batchSize: Histogram;
+  readonly batchDuration: Histogram;
+  readonly predictionsByDigit: Counter<'digit' | 'source'>;
+  readonly storeErrors: Counter<'operation' | 'code'>;
+  /** Records accepted but not yet in the primary database (Cassandra spool); 0 when embedded. */
+  readonly storeBacklog: Gauge;
+  /** Constant 1, labelled with what is running: the way to see backend and model per pod. */
+  readonly info: Gauge<'backend' | 'model_version' | 'store'>;
+}
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, heap, event loop lag); on by default. */
+  readonly defaultMetrics?: boolean;
+}
+
+/** Creates a fresh registry with every metric the service exports. */
+export function createMetrics(options: MetricsOptions = {}): AppMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route template, method and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: 'classifier_batch_size',
+      help: 'Images per classifier batch',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    }),
+    batchDuration: new Histogram({
+      name: 'classifier_batch_duration_seconds',
+      help: 'Time to classify one batch',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    predictionsByDigit: new Counter({
+      name: 'predictions_total',
+      help: 'Predictions answered, by predicted digit and source',
+      labelNames: ['digit', 'source'],
+      registers,
+    }),
+    storeErrors: new Counter({
+      name: 'store_errors_total',
+      help: 'Prediction store operations that failed, by operation and error code',
+      labelNames: ['operation', 'code'],
+      registers,
+    }),
+    storeBacklog: new Gauge({
+      name: 'store_backlog_records',
+      help: 'Predictions accepted but not yet in the primary database (spool backlog)',
+      registers,
+    }),
+    info: new Gauge({
+      name: 'mnist_app_info',
+      help: 'Constant 1; labels say which backend, model version and store are running',
+      labelNames: ['backend', 'model_version', 'store'],
+      registers,
+    }),
+  };
+}

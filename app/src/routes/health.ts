@@ -1,0 +1,62 @@
+import type Router from '@koa/router';
+import type { AppState } from '../http/app-state.js';
+import type { AppDeps } from '../server.js';
+import type { StoreHealth } from '../store/prediction-store.js';
+import { callStore } from './store-calls.js';
+
+type HealthDeps = Pick<AppDeps, 'store' | 'classifier' | 'metrics'>;
+
+/** A store health check slower than this counts as a failure: /readyz must answer promptly. */
+export const STORE_HEALTH_TIMEOUT_MS = 2_000;
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly draining: boolean;
+  readonly classifier: { readonly ok: boolean; readonly backend: string; readonly modelVersion: string };
+  readonly store: { readonly ok: boolean; readonly kind: string; readonly detail: string; readonly backlog: number };
+}
+
+/** The store's own health, or a failed one when it throws or does not answer in time. */
+export async function checkStore(deps: Pick<AppDeps, 'store' | 'metrics'>): Promise<StoreHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<StoreHealth>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, detail: `health check took over ${STORE_HEALTH_TIMEOUT_MS} ms`, backlog: 0 }), STORE_HEALTH_TIMEOUT_MS);
+  });
+  try {
+    const health = await Promise.race([callStore(deps.metrics, 'health', () => deps.store.health()), late]);
+    deps.metrics.storeBacklog.set(health.backlog);
+    return health;
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error), backlog: 0 };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/healthz`: the process answers (liveness; never depends on the store, or a database
+ * outage would restart every pod). `/readyz`: model loaded, store usable and not draining;
+ * 503 with the failing part named otherwise.
+ */
+export function registerHealthRoutes(router: Router<AppState>, deps: HealthDeps, isDraining: () => boolean): void {
+  const { store, classifier } = deps;
+
+  router.get('/healthz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { ok: true };
+  });
+
+  router.get('/readyz', async (ctx) => {
+    const health = await checkStore(deps);
+    const draining = isDraining();
+    const body: Readiness = {
+      ready: health.ok && !draining,
+      draining,
+      classifier: { ok: true, backend: classifier.backend, modelVersion: classifier.modelVersion },
+      store: { ok: health.ok, kind: store.kind, detail: health.detail, backlog: health.backlog },
+    };
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = body.ready ? 200 : 503;
+    ctx.body = body;
+  });
+}

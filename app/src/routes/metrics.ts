@@ -1,0 +1,16 @@
+import type Router from '@koa/router';
+import type { AppState } from '../http/app-state.js';
+import type { AppDeps } from '../server.js';
+import { checkStore } from './health.js';
+
+/** `GET /metrics`: Prometheus text format from the app's own registry. */
+export function registerMetricsRoute(router: Router<AppState>, deps: Pick<AppDeps, 'store' | 'metrics'>): void {
+  const { registry } = deps.metrics;
+  router.get('/metrics', async (ctx) => {
+    // The backlog lives in the store; read it at scrape time so the gauge is never stale.
+    await checkStore(deps);
+    ctx.set('Content-Type', registry.contentType);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await registry.metrics();
+  });
+}

@@ -1,0 +1,52 @@
+import { performance } from 'node:perf_hooks';
+import type Router from '@koa/router';
+import type { AppState } from '../http/app-state.js';
+import { createImageReader } from '../http/image-upload.js';
+import type { AppDeps } from '../server.js';
+import { newPredictionId } from '../store/ids.js';
+import type { PredictionRecord } from '../store/prediction-store.js';
+import { toPredictionJson } from './prediction-json.js';
+import { callStore } from './store-calls.js';
+
+type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'>;
+
+/** Milliseconds rounded to 1/100: finer digits are noise and bloat every stored row. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/**
+ * `POST /api/predictions`: image (multipart field `image` or raw image/* body) ->
+ * preprocess -> classify -> record -> 201. The record is durable before the client hears
+ * 201; a store that cannot keep it rejects with UnavailableError and the client gets 503.
+ */
+export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps): void {
+  const { config, store, classifier, preprocess, metrics } = deps;
+  const readImage = createImageReader(config.maxBodyBytes);
+  const limits = { maxInputPixels: config.maxInputPixels };
+
+  router.post('/api/predictions', async (ctx) => {
+    const upload = await readImage(ctx);
+    const image = await preprocess(upload.bytes, limits);
+    const result = await classifier.classify(image.pixels);
+    const createdAt = new Date();
+    const record: PredictionRecord = {
+      id: newPredictionId(createdAt),
+      createdAt,
+      digit: result.digit,
+      confidence: result.confidence,
+      probabilities: result.probabilities,
+      modelVersion: classifier.modelVersion,
+      input: image.input,
+      source: upload.source,
+      latencyMs: roundMs(performance.now() - ctx.state.startedAtMs),
+      feedbackLabel: null,
+      feedbackAt: null,
+    };
+    await callStore(metrics, 'record', () => store.record(record));
+    metrics.predictionsByDigit.inc({ digit: String(record.digit), source: record.source });
+    ctx.status = 201;
+    ctx.set('Location', `/api/predictions/${record.id}`);
+    ctx.body = { ...toPredictionJson(record), backend: classifier.backend };
+  });
+}

@@ -1,0 +1,75 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Classifier, PreprocessedDigit, PreprocessLimits } from './digits/digit.js';
+import type { AppState } from './http/app-state.js';
+import { createErrorMiddleware } from './http/error-middleware.js';
+import { createRequestContext } from './http/request-context.js';
+import { createRequestLog } from './http/request-log.js';
+import { createTimeoutMiddleware } from './http/timeout.js';
+import type { AppMetrics } from './metrics.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerPredictRoute } from './routes/predict.js';
+import { registerHistoryRoutes } from './routes/predictions.js';
+import { registerWebRoutes } from './routes/web.js';
+import type { PredictionStore } from './store/prediction-store.js';
+
+/** Turns uploaded bytes into the model's input; throws the named 4xx errors for bad images. */
+export type Preprocess = (bytes: Buffer, limits: PreprocessLimits) => Promise<PreprocessedDigit>;
+
+/** Everything the app needs, created by the composition root (main.ts) or by a test. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly store: PredictionStore;
+  readonly classifier: Classifier;
+  readonly preprocess: Preprocess;
+  readonly logger: Logger;
+  readonly metrics: AppMetrics;
+}
+
+/** Per-app lifecycle flags, kept outside Koa's types. */
+const draining = new WeakSet<Koa<AppState>>();
+
+/** From now on /readyz answers 503 so load balancers stop sending traffic (shutdown). */
+export function beginDraining(app: Koa<AppState>): void {
+  draining.add(app);
+}
+
+/** Classifier events and constant labels go to the metrics once, when the app is built. */
+function observeRuntime(deps: AppDeps): void {
+  const { metrics, classifier, store } = deps;
+  metrics.info.set({ backend: classifier.backend, model_version: classifier.modelVersion, store: store.kind }, 1);
+  classifier.onBatch((batchSize, durationMs) => {
+    metrics.batchSize.observe(batchSize);
+    metrics.batchDuration.observe(durationMs / 1000);
+  });
+}
+
+/**
+ * Builds the Koa app: request id -> access log -> the one error middleware -> timeout ->
+ * routes. Never listens by itself (tests drive `app.callback()`, main.ts owns the server).
+ */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: false });
+  // Errors are already mapped and logged by the error middleware; Koa's own printer is noise.
+  app.silent = true;
+  app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'koa error outside a request'));
+  observeRuntime(deps);
+
+  const router = new Router<AppState>();
+  registerWebRoutes(router);
+  registerPredictRoute(router, deps);
+  registerHistoryRoutes(router, deps);
+  registerHealthRoutes(router, deps, () => draining.has(app));
+  registerMetricsRoute(router, deps);
+
+  app.use(createRequestContext());
+  app.use(createRequestLog(deps.logger, deps.metrics));
+  app.use(createErrorMiddleware(deps.logger));
+  app.use(createTimeoutMiddleware(deps.config.requestTimeoutMs));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
