@@ -13,7 +13,6 @@ export const PART_OF = 'mnist-k8s';
 export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 export const LABEL_NAME = 'app.kubernetes.io/name';
-export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 
 /** The four parts of the system; each is the `app.kubernetes.io/component` label value. */
 export type Component = 'cassandra' | 'keyspace-bootstrap' | 'app' | 'replay';
@@ -25,13 +24,16 @@ export const NAMES = {
   cassandra: 'cassandra',
   /** PodDisruptionBudget of the Cassandra pods. */
   cassandraPdb: 'cassandra',
-  /** ConfigMap holding the cassandra.yaml override script (authenticator, authorizer). */
-  cassandraConfig: 'cassandra-config',
   /** One-shot Job running the image's `bootstrap` command. */
   keyspaceBootstrap: 'keyspace-bootstrap',
   /** Deployment, its ClusterIP Service (port 80 -> 3000), PDB and HPA. */
   digits: 'digits',
-  /** ConfigMap with the app's non-secret env vars (app/src/config.ts names). */
+  /**
+   * ConfigMap with the app's non-secret env vars (app/src/config.ts names): PORT,
+   * CASSANDRA_CONTACT_POINTS, CASSANDRA_PORT, CASSANDRA_LOCAL_DC, CASSANDRA_KEYSPACE,
+   * CASSANDRA_CONSISTENCY, DATA_DIR, SPOOL_DIR, SHUTDOWN_TIMEOUT_MS. CASSANDRA_USERNAME/PASSWORD
+   * come from the `cassandra-app` Secret.
+   */
   digitsConfig: 'digits-config',
   /** Indexed Job running the image's `replay` command against the digits Service. */
   replay: 'replay',
@@ -69,8 +71,8 @@ export interface GeneratedSecret {
  * Cassandra's superuser. The official image starts with the built-in role `cassandra` /
  * password `cassandra`; the keyspace bootstrap logs in with these Secret values and, when that
  * fails on a fresh cluster, with the built-in default, then ALTERs the role to this password.
- * Read by: the bootstrap Job (CASSANDRA_USERNAME / CASSANDRA_PASSWORD) and Cassandra's probes
- * (none today: nodetool needs no CQL login).
+ * Read by the bootstrap Job only (CASSANDRA_USERNAME / CASSANDRA_PASSWORD); Cassandra's probes
+ * use nodetool over local JMX, which needs no CQL login.
  */
 export const CASSANDRA_SUPERUSER_SECRET: GeneratedSecret = {
   name: 'cassandra-superuser',

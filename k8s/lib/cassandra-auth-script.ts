@@ -1,0 +1,47 @@
+/**
+ * Shell script of the Cassandra pods' `config` init container.
+ *
+ * The official `cassandra` image configures itself by editing /etc/cassandra/cassandra.yaml in
+ * place from env vars (seeds, cluster name, snitch, dc/rack) but has no variable for the
+ * authenticator. With a read-only root filesystem that directory cannot be edited either, so
+ * this script copies the image's configuration into a writable emptyDir (mounted over
+ * /etc/cassandra in the main container) and turns authentication and authorization on there.
+ *
+ * Cassandra 5.0 reads `authenticator:` / `authorizer:` either as a class name (scalar) or as a
+ * `class_name:` mapping; the script replaces the whole top-level block, whichever form the image
+ * ships, and appends it when absent. It runs under `sh -e`, as the image's user (999).
+ */
+
+/** Class Cassandra uses to check passwords (roles live in system_auth). */
+export const PASSWORD_AUTHENTICATOR = 'org.apache.cassandra.auth.PasswordAuthenticator';
+/** Class Cassandra uses to enforce GRANTs (the app role gets SELECT/MODIFY only). */
+export const CASSANDRA_AUTHORIZER = 'org.apache.cassandra.auth.CassandraAuthorizer';
+
+/** Directory the init container fills; mounted at /etc/cassandra in the Cassandra container. */
+export const CONFIG_STAGING_DIR = '/config';
+
+/**
+ * The script for a given source and target directory (parameters so a unit test can run it on
+ * sample files; in the pod it is `/etc/cassandra` -> `/config`).
+ */
+export function renderAuthConfigScript(sourceDir = '/etc/cassandra', targetDir = CONFIG_STAGING_DIR): string {
+  return [
+    'set -eu',
+    `cp -R "${sourceDir}/." "${targetDir}/"`,
+    `yaml="${targetDir}/cassandra.yaml"`,
+    'set_class() {',
+    '  awk -v key="$1" -v class="$2" \'',
+    '    skipping && /^[[:space:]]/ { next }',
+    '    { skipping = 0 }',
+    '    $0 ~ "^" key ":" { print key ":"; print "  class_name: " class; skipping = 1; found = 1; next }',
+    '    { print }',
+    '    END { if (!found) { print key ":"; print "  class_name: " class } }',
+    '  \' "$yaml" > "$yaml.new"',
+    '  mv "$yaml.new" "$yaml"',
+    '}',
+    `set_class authenticator ${PASSWORD_AUTHENTICATOR}`,
+    `set_class authorizer ${CASSANDRA_AUTHORIZER}`,
+    'echo "cassandra.yaml: authentication and authorization on"',
+    'grep -A1 -E "^(authenticator|authorizer):" "$yaml"',
+  ].join('\n');
+}

@@ -1,0 +1,96 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { APP_USER, mountWritableTmp, resolveAppImage, type AppImageProps } from './app-image.js';
+import type { DigitsApp } from './digits-app.js';
+import { NAMES, componentLabels, selectorLabels } from './names.js';
+import { applyRestrictedPatches, restrictedContainerContext, restrictedPodContext } from './pod-security.js';
+import { toPlusResources, type ResourceBudget } from './resources.js';
+
+/** Props of a cluster-scale replay run. */
+export interface ReplayJobProps extends AppImageProps {
+  /** Service under load, e.g. `app.url` (`http://digits:80`). */
+  readonly url: string;
+  /** Requests across all shards; shard i sends its slice of them. @default 10000 */
+  readonly n?: number;
+  /** Requests in flight per shard. @default 32 */
+  readonly concurrency?: number;
+  /** Pods running at once, one shard each (completions = parallelism). @default 4 */
+  readonly shards?: number;
+  /**
+   * When set, the pods get the app's Cassandra settings and credentials (the replay tool checks
+   * that every answered prediction was recorded). @default no Cassandra access
+   */
+  readonly app?: DigitsApp;
+  /** Seconds a finished run (and its pods' logs) is kept. @default 3600 */
+  readonly ttlSecondsAfterFinished?: number;
+  /** @default 1000m/2000m CPU, 256Mi/512Mi memory */
+  readonly resources?: ResourceBudget;
+  /** @default 'replay' */
+  readonly name?: string;
+}
+
+/** Annotation the Job controller sets on each pod of an Indexed Job. */
+const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+
+/**
+ * An Indexed Job of P pods, each running the image's
+ * `replay --url U --n N --concurrency C --shards P --shard $(JOB_COMPLETION_INDEX)`.
+ * Its results are the pods' logs (last line JSON). Not part of the default chart: it is synthesized
+ * on demand by the benchmark tooling. A failed shard fails the run (no retry would re-send load).
+ */
+export class ReplayJob extends Construct {
+  /** Labels of replay pods; the Cassandra NetworkPolicy admits them by these. */
+  public static readonly POD_LABELS: Readonly<Record<string, string>> = selectorLabels('replay');
+  public readonly job: kplus.Job;
+  public readonly shards: number;
+
+  constructor(scope: Construct, id: string, props: ReplayJobProps) {
+    super(scope, id);
+    const { image, imagePullPolicy } = resolveAppImage(props);
+    this.shards = props.shards ?? 4;
+    const name = props.name ?? NAMES.replay;
+    const labels = componentLabels('replay', name);
+
+    this.job = new kplus.Job(this, 'job', {
+      metadata: { name, labels },
+      select: false,
+      podMetadata: { labels },
+      backoffLimit: 0,
+      ttlAfterFinished: Duration.seconds(props.ttlSecondsAfterFinished ?? 3600),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      securityContext: restrictedPodContext(APP_USER),
+    });
+    const container = this.job.addContainer({
+      name: 'replay',
+      image,
+      imagePullPolicy,
+      args: [
+        'replay',
+        '--url', props.url,
+        '--n', String(props.n ?? 10_000),
+        '--concurrency', String(props.concurrency ?? 32),
+        '--shards', String(this.shards),
+        '--shard', '$(JOB_COMPLETION_INDEX)',
+      ],
+      envFrom: props.app ? [kplus.Env.fromConfigMap(props.app.configMap)] : [],
+      envVariables: {
+        // Declared explicitly (the controller also injects it) so `$(...)` in args always expands.
+        JOB_COMPLETION_INDEX: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_ANNOTATION, { key: COMPLETION_INDEX_ANNOTATION }),
+        ...(props.app ? {
+          CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret: props.app.appSecret, key: 'username' }),
+          CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: props.app.appSecret, key: 'password' }),
+        } : {}),
+      },
+      resources: toPlusResources(props.resources ?? { cpuRequestMillis: 1000, cpuLimitMillis: 2000, memoryRequestMi: 256, memoryLimitMi: 512 }),
+      securityContext: restrictedContainerContext(APP_USER),
+    });
+    mountWritableTmp(this, container);
+    applyRestrictedPatches(this.job);
+    // cdk8s-plus-27 has no Indexed completion mode.
+    const api = ApiObject.of(this.job);
+    api.addJsonPatch(JsonPatch.add('/spec/completionMode', 'Indexed'));
+    api.addJsonPatch(JsonPatch.add('/spec/completions', this.shards));
+    api.addJsonPatch(JsonPatch.add('/spec/parallelism', this.shards));
+  }
+}
