@@ -13,6 +13,8 @@ export const PART_OF = 'mnist-k8s';
 export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 export const LABEL_NAME = 'app.kubernetes.io/name';
+/** Set by the deployer on the Secrets it generates (the synthesized objects do not carry it). */
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 
 /** The four parts of the system; each is the `app.kubernetes.io/component` label value. */
 export type Component = 'cassandra' | 'keyspace-bootstrap' | 'app' | 'replay';
