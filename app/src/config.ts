@@ -25,6 +25,16 @@ export interface CassandraConfig {
   readonly consistency: string;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /**
+   * Bound on one prediction write before it goes to the spool instead (CASSANDRA_WRITE_TIMEOUT_MS):
+   * users never wait longer than this on a struggling database.
+   */
+  readonly writeTimeoutMs: number;
+  /**
+   * How long start-up keeps trying to reach the cluster before a StartupError
+   * (CASSANDRA_STARTUP_TIMEOUT_MS): long enough to ride out a cluster that is still starting.
+   */
+  readonly startupTimeoutMs: number;
 }
 
 export interface SpoolConfig {
@@ -105,6 +115,8 @@ function readCassandra(env: Env): CassandraConfig | undefined {
     consistency: readEnum(env, 'CASSANDRA_CONSISTENCY', 'LOCAL_QUORUM', CONSISTENCIES),
     connectTimeoutMs: readInt(env, 'CASSANDRA_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     requestTimeoutMs: readInt(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 2_000, 50, 120_000),
+    writeTimeoutMs: readInt(env, 'CASSANDRA_WRITE_TIMEOUT_MS', 1_000, 10, 120_000),
+    startupTimeoutMs: readInt(env, 'CASSANDRA_STARTUP_TIMEOUT_MS', 60_000, 0, 3_600_000),
   };
 }
 
@@ -135,3 +147,44 @@ export function loadConfig(env: Env = process.env): Config {
 
 /** Repository (or image) root: where app/model and node_modules live. */
 export const PROJECT_ROOT = ROOT;
+
+/** What the `bootstrap` command (and the Kubernetes keyspace Job) needs. */
+export interface BootstrapConfig {
+  /** Connection as an account allowed to create keyspaces and roles (the superuser in Kubernetes). */
+  readonly cassandra: CassandraConfig;
+  /** Nodes that must be up before any DDL runs (CASSANDRA_EXPECTED_NODES). */
+  readonly expectedNodes: number;
+  /** Replication factor of the keyspace in the local datacenter (CASSANDRA_REPLICATION_FACTOR). */
+  readonly replicationFactor: number;
+  /** Least-privilege role created for the app when authentication is on (CASSANDRA_APP_*). */
+  readonly appUsername: string | undefined;
+  readonly appPassword: string | undefined;
+  /** Bound on the whole bootstrap: waiting for nodes, the migration lock, schema agreement. */
+  readonly timeoutMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads the bootstrap settings; CASSANDRA_CONTACT_POINTS is required here. */
+export function loadBootstrapConfig(env: Env = process.env): BootstrapConfig {
+  const cassandra = readCassandra(env);
+  if (cassandra === undefined) {
+    throw new ConfigError('CASSANDRA_CONTACT_POINTS must be set for bootstrap (e.g. 127.0.0.1,127.0.0.2,127.0.0.3)');
+  }
+  const appUsername = env.CASSANDRA_APP_USERNAME?.trim() || undefined;
+  const appPassword = env.CASSANDRA_APP_PASSWORD || undefined;
+  if ((appUsername === undefined) !== (appPassword === undefined)) {
+    throw new ConfigError('CASSANDRA_APP_USERNAME and CASSANDRA_APP_PASSWORD must be set together');
+  }
+  if (appUsername !== undefined && !/^[a-z][a-z0-9_]{0,47}$/.test(appUsername)) {
+    throw new ConfigError(`CASSANDRA_APP_USERNAME must be a lower-case CQL identifier, got "${appUsername}"`);
+  }
+  return {
+    cassandra,
+    expectedNodes: readInt(env, 'CASSANDRA_EXPECTED_NODES', 3, 1, 1000),
+    replicationFactor: readInt(env, 'CASSANDRA_REPLICATION_FACTOR', 3, 1, 10),
+    appUsername,
+    appPassword,
+    timeoutMs: readInt(env, 'CASSANDRA_BOOTSTRAP_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The Cassandra schema as versioned migrations (see docs/cassandra-design.md). Every statement
+ * is idempotent (IF NOT EXISTS) and every table has a deterministic id (`WITH ID`, a name-based
+ * UUID of keyspace and table): two bootstraps that race on different coordinators then create
+ * the very same table instead of two tables with one name and different ids, the classic way
+ * concurrent DDL corrupts a Cassandra schema. Table ids are cluster-wide, hence the keyspace.
+ */
+import { createHash } from 'node:crypto';
+
+/** Writes spread over this many partitions per hour; part of the key, so fixed for a keyspace. */
+export const SHARD_COUNT = 8;
+/** The one partition of the hour index (a few kB a year, written once an hour per app). */
+export const HOURS_SCOPE = 'all';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** CQL with `{ks}` for the keyspace name and `{id}` for the created table's id. */
+  readonly statements: readonly string[];
+}
+
+/** Tables the migration runner itself needs, created before any migration. */
+export const BOOKKEEPING_STATEMENTS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS {ks}.schema_migrations (
+     version int PRIMARY KEY,
+     name text,
+     applied_at timestamp,
+     applied_by text
+   ) WITH ID = {id}
+     AND comment = 'Applied schema migrations (bootstrap command)'`,
+  `CREATE TABLE IF NOT EXISTS {ks}.schema_lock (
+     name text PRIMARY KEY,
+     owner text,
+     acquired_at timestamp
+   ) WITH ID = {id}
+     AND comment = 'Lightweight-transaction lock: one bootstrap migrates at a time'`,
+];
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'predictions partitioned by hour and shard, newest first',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {ks}.predictions (
+         hour timestamp,
+         shard tinyint,
+         id uuid,
+         created_at timestamp,
+         digit tinyint,
+         confidence double,
+         probabilities frozen<list<double>>,
+         model_version text,
+         input blob,
+         source text,
+         latency_ms double,
+         feedback_label tinyint,
+         feedback_at timestamp,
+         PRIMARY KEY ((hour, shard), id)
+       ) WITH CLUSTERING ORDER BY (id DESC)
+         AND ID = {id}
+         AND compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'DAYS', 'compaction_window_size': 1}
+         AND comment = 'One row per prediction; id is a UUIDv7, hour and shard derive from it'`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'index of hours that hold predictions, for history paging across buckets',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {ks}.prediction_hours (
+         scope text,
+         hour timestamp,
+         PRIMARY KEY (scope, hour)
+       ) WITH CLUSTERING ORDER BY (hour DESC)
+         AND ID = {id}
+         AND comment = 'Hours that hold predictions, newest first'`,
+    ],
+  },
+];
+
+/** The version this build reads and writes; the store refuses to start on an older keyspace. */
+export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
+
+/** Namespace of the name-based (version 5) table ids; never change it. */
+const TABLE_ID_NAMESPACE = Buffer.from('5b0c3f1e9a7d4c2e8f6a1b3c5d7e9f10', 'hex');
+
+/** The id a table gets in every cluster: UUIDv5 of "<keyspace>.<table>". */
+export function tableId(keyspace: string, table: string): string {
+  const hash = createHash('sha1').update(TABLE_ID_NAMESPACE).update(`${keyspace}.${table}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Fills in the keyspace (validated as a plain identifier by config.ts) and the table's id. */
+export function renderStatement(statement: string, keyspace: string): string {
+  const table = /CREATE TABLE IF NOT EXISTS \{ks\}\.(\w+)/.exec(statement)?.[1];
+  const withKeyspace = statement.replaceAll('{ks}', keyspace);
+  return table === undefined ? withKeyspace : withKeyspace.replaceAll('{id}', tableId(keyspace, table));
+}
