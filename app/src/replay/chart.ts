@@ -30,7 +30,7 @@ export function renderLatencyChart(report: ReplayReport): string {
     `p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms` +
     (report.accuracy === null ? '' : `, accuracy ${(report.accuracy * 100).toFixed(2)}%`);
   parts.push(text(MARGIN.left, 24, escapeXml(title), 15, 'start', 'bold'));
-  parts.push(text(MARGIN.left, 42, escapeXml(`started ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s`), 12));
+  parts.push(text(MARGIN.left, 42, escapeXml(`${report.url}, started ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s`), 12));
 
   parts.push(...axis(latencyTop, latencyMax, 'latency (ms)'));
   parts.push(polyline(points, xOf, (p) => latencyTop + PANEL_HEIGHT * (1 - p.p50Ms / latencyMax), COLORS.p50));
@@ -46,7 +46,7 @@ export function renderLatencyChart(report: ReplayReport): string {
     const base = rateTop + PANEL_HEIGHT;
     parts.push(`<rect x="${x}" y="${(base - okHeight).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${okHeight.toFixed(1)}" fill="${COLORS.ok}"/>`);
     if (p.errors > 0) {
-      parts.push(`<rect x="${x}" y="${(base - okHeight - errorHeight).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${errorHeight.toFixed(1)}" fill="${COLORS.errors}"/>`);
+      parts.push(`<rect x="${x}" y="${(base - okHeight - errorHeight).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${errorHeight.toFixed(1)}" fill="${COLORS.errors}" class="errors"/>`);
     }
   }
   parts.push(legend(WIDTH - MARGIN.right - 150, rateTop + 14, [['ok', COLORS.ok], ['errors', COLORS.errors]]));

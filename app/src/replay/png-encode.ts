@@ -15,6 +15,8 @@ export function encodeGreyPng(pixels: Uint8Array): Promise<Buffer> {
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
     raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 },
   })
+    // Without this, libvips interprets one band as sRGB and writes a 3-channel PNG.
+    .toColourspace('b-w')
     .png()
     .toBuffer();
 }
