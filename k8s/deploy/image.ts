@@ -1,0 +1,44 @@
+import { DeployError } from './deploy-error.js';
+import { LABEL_COMPONENT } from '../lib/names.js';
+import type { KubeObject } from './kube-object.js';
+
+interface Container {
+  name?: string;
+  image?: string;
+}
+interface PodSpec {
+  containers?: Container[];
+  initContainers?: Container[];
+}
+
+/** The pod spec inside a workload (Deployment, StatefulSet, DaemonSet, Job, CronJob), if any. */
+export function podSpecOf(object: KubeObject): PodSpec | undefined {
+  const spec = object.spec as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
+  return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+}
+
+/** Every container of a pod spec, init containers included. */
+export function containersOf(spec: PodSpec | undefined): Container[] {
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+}
+
+/**
+ * Copies the manifests with the app's image replaced by `image`: every container that runs the
+ * image of the app Deployment (the app, the keyspace Job and the replay Job share one image).
+ * Other images (Cassandra) are left alone. The keyspace Job is not re-run for a new image
+ * (see jobs.ts), so a new image rolls the app only.
+ */
+export function withImage(objects: readonly KubeObject[], image: string): KubeObject[] {
+  const app = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.[LABEL_COMPONENT] === 'app');
+  const appImage = podSpecOf(app ?? ({} as KubeObject))?.containers?.[0]?.image;
+  if (app === undefined || appImage === undefined) {
+    throw new DeployError(`--image: the manifests have no Deployment labelled ${LABEL_COMPONENT}=app with a container image`);
+  }
+  return objects.map((object) => {
+    const copy = structuredClone(object);
+    for (const container of containersOf(podSpecOf(copy))) {
+      if (container.image === appImage) container.image = image;
+    }
+    return copy;
+  });
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { KubeObject } from './kube-object.js';
+import type { ObjectClient } from './object-client.js';
+import type { ApplyOutcome } from './apply-object.js';
+import { containersOf, podSpecOf } from './image.js';
+import { readJobRecord } from './job-record.js';
+
+/** Annotation holding the hash of the Job spec the deployer applied (images left out). */
+export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
+
+/**
+ * A Job's pod template cannot be changed once created, so the deployer keeps the manifest's
+ * name (other objects and people refer to it) and decides by a hash of its spec instead:
+ *  - missing: create it, unless the same spec already succeeded (job-record.ts: the Job's
+ *    TTL deletes it after it finishes);
+ *  - same hash and not failed: leave it (a finished bootstrap is not run again);
+ *  - same hash but failed: delete and create it again, so a re-deploy retries;
+ *  - different hash: delete (with its pods) and create it again.
+ * Images are left out of the hash: a new app image rolls the app only and does not re-run the
+ * bootstrap (the Job is idempotent, and the schema belongs to the manifests, not the image).
+ */
+export function jobSpecHash(job: KubeObject): string {
+  const copy = structuredClone(job);
+  for (const container of containersOf(podSpecOf(copy))) delete container.image;
+  return createHash('sha256').update(canonicalJson(copy.spec ?? null)).digest('hex').slice(0, 16);
+}
+
+/** Applies a Job by the rules above; `dryRun` validates without touching the live one. */
+export async function applyJob(client: ObjectClient, job: KubeObject, dryRun: boolean): Promise<ApplyOutcome> {
+  const hash = jobSpecHash(job);
+  const desired: KubeObject = {
+    ...job,
+    metadata: { ...job.metadata, annotations: { ...job.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash } },
+  };
+  const live = await client.get(desired);
+  if (live === null && (await readJobRecord(client, namespaceOf(job), job.metadata.name)) === hash) {
+    return { result: dryRun ? 'valid' : 'unchanged', detail: 'succeeded earlier, removed by its TTL', settled: true };
+  }
+  if (live === null) {
+    await client.apply(desired, { dryRun });
+    return dryRun ? { result: 'valid', detail: 'would be created' } : { result: 'created' };
+  }
+  const failed = hasCondition(live, 'Failed');
+  if (live.metadata.annotations?.[SPEC_HASH_ANNOTATION] === hash && !failed) {
+    return dryRun ? { result: 'valid', detail: 'unchanged' } : { result: 'unchanged' };
+  }
+  const why = failed ? 'its last run failed' : 'its spec changed';
+  if (dryRun) {
+    // The live Job blocks its name: validate the new one under a generated name instead.
+    const { name, ...metadata } = desired.metadata;
+    await client.create({ ...desired, metadata: { ...metadata, name: '', generateName: `${name}-` } }, { dryRun: true });
+    return { result: 'valid', detail: `would be recreated: ${why}` };
+  }
+  await client.delete(live);
+  await waitUntilGone(client, live);
+  await client.apply(desired);
+  return { result: 'recreated', detail: why };
+}
+
+function namespaceOf(job: KubeObject): string {
+  return job.metadata.namespace ?? 'default';
+}
+
+function hasCondition(job: KubeObject, type: string): boolean {
+  const conditions = (job.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
+  return (conditions ?? []).some((c) => c.type === type && c.status === 'True');
+}
+
+async function waitUntilGone(client: ObjectClient, object: KubeObject, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await client.get(object)) !== null) {
+    if (Date.now() > deadline) throw new Error(`${object.kind} ${object.metadata.name} was not deleted within ${timeoutMs / 1000}s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** JSON with object keys sorted, so equal specs hash equal whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,58 @@
+# Sourced by up.sh: the objects a bare control plane lacks that the manifests expect, created
+# through the API with curl (no kubectl needed): three KWOK-managed nodes and a default
+# StorageClass "standard" (kind's name) with pre-made volumes, so StatefulSet claims bind.
+
+NODE_COUNT=3
+VOLUME_COUNT=${VOLUME_COUNT:-9}
+
+# POSTs $2 to $1; an object that already exists (409) is fine: up is idempotent.
+create_object() {
+  local path=$1 body=$2 out
+  if ! out=$(api -X POST "$api_url$path" -d "$body" 2>&1); then
+    [[ $out == *'"code": 409'* || $out == *'"code":409'* ]] && return 0
+    echo "$out" >&2
+    return 1
+  fi
+}
+
+create_nodes() {
+  local i
+  for ((i = 0; i < NODE_COUNT; i++)); do
+    # The InternalIP is loopback so anything asking the "kubelet" (pod logs) reaches KWOK's
+    # own server on 127.0.0.1, never another address.
+    create_object /api/v1/nodes "$(cat <<JSON
+{"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-node-$i",
+ "annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},
+ "labels":{"kubernetes.io/hostname":"kwok-node-$i","kubernetes.io/os":"linux","kubernetes.io/arch":"amd64",
+  "topology.kubernetes.io/zone":"local-$i","type":"kwok"}},
+ "status":{"addresses":[{"type":"InternalIP","address":"127.0.0.1"}],
+  "capacity":{"cpu":"8","memory":"32Gi","pods":"110","ephemeral-storage":"200Gi"},
+  "allocatable":{"cpu":"8","memory":"32Gi","pods":"110","ephemeral-storage":"200Gi"}}}
+JSON
+)"
+  done
+}
+
+create_storage() {
+  create_object /apis/storage.k8s.io/v1/storageclasses '{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass",
+    "metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},
+    "provisioner":"kubernetes.io/no-provisioner","volumeBindingMode":"Immediate","reclaimPolicy":"Retain"}'
+  local i
+  for ((i = 0; i < VOLUME_COUNT; i++)); do
+    # Nothing mounts these (KWOK runs no containers); they exist so claims bind.
+    create_object /api/v1/persistentvolumes "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\",
+      \"metadata\":{\"name\":\"local-pv-$i\"},\"spec\":{\"storageClassName\":\"standard\",
+      \"capacity\":{\"storage\":\"100Gi\"},\"accessModes\":[\"ReadWriteOnce\"],
+      \"persistentVolumeReclaimPolicy\":\"Retain\",\"hostPath\":{\"path\":\"$state/volumes/pv-$i\"}}}"
+  done
+}
+
+# Number of nodes whose Ready condition is True.
+count_ready_nodes() {
+  api "$api_url/api/v1/nodes" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const ready = JSON.parse(s).items.filter((n) =>
+        (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"));
+      console.log(ready.length);
+    });'
+}
