@@ -1,0 +1,88 @@
+// The result panel: big digit, confidence, one bar per digit, and what the model saw.
+
+const SIDE = 28;
+
+/**
+ * Paints the model's 28x28 input (0 = background, 255 = ink) as the model sees it:
+ * white ink on black, like MNIST.
+ * @param {HTMLCanvasElement} canvas  a 28x28 canvas (CSS scales it up, pixelated)
+ * @param {number[]} input  784 values, row-major
+ */
+export function drawModelInput(canvas, input) {
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(SIDE, SIDE);
+  for (let i = 0; i < SIDE * SIDE; i += 1) {
+    const level = input[i] ?? 0;
+    image.data[i * 4] = level;
+    image.data[i * 4 + 1] = level;
+    image.data[i * 4 + 2] = level;
+    image.data[i * 4 + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+/** "97.1%" (one decimal, enough to tell a near-tie). */
+export function formatPercent(probability) {
+  return `${(probability * 100).toFixed(1)}%`;
+}
+
+/**
+ * @param {HTMLElement} root  the result section
+ */
+export function createResultView(root) {
+  const digitEl = root.querySelector('#result-digit');
+  const confidenceEl = root.querySelector('#result-confidence');
+  const bars = root.querySelector('#bars');
+  const seen = root.querySelector('#seen');
+  const select = root.querySelector('#correct-label');
+  const correctStatus = root.querySelector('#correct-status');
+  let current = null;
+
+  // Ten rows built once; each update only changes widths and texts.
+  const rows = [];
+  for (let digit = 0; digit < 10; digit += 1) {
+    const li = document.createElement('li');
+    li.className = 'bar-row';
+    const label = document.createElement('span');
+    label.className = 'bar-label';
+    label.textContent = String(digit);
+    const track = document.createElement('span');
+    track.className = 'bar-track';
+    const fill = document.createElement('span');
+    fill.className = 'bar-fill';
+    track.append(fill);
+    const value = document.createElement('span');
+    value.className = 'bar-value';
+    li.append(label, track, value);
+    bars.append(li);
+    rows.push({ li, fill, value });
+  }
+
+  return {
+    /** The prediction on screen, or null. */
+    current: () => current,
+    /** @param {{ id: string, digit: number, confidence: number, probabilities: number[], input: number[], feedbackLabel: number | null }} prediction */
+    show(prediction) {
+      current = prediction;
+      root.hidden = false;
+      digitEl.textContent = String(prediction.digit);
+      digitEl.setAttribute('aria-label', `Predicted digit: ${prediction.digit}`);
+      confidenceEl.textContent = `${formatPercent(prediction.confidence)} confident`;
+      prediction.probabilities.forEach((p, digit) => {
+        const row = rows[digit];
+        row.fill.style.width = `${Math.max(0, Math.min(100, p * 100))}%`;
+        row.value.textContent = formatPercent(p);
+        row.li.classList.toggle('top', digit === prediction.digit);
+        row.li.setAttribute('aria-label', `Digit ${digit}: ${formatPercent(p)}`);
+      });
+      drawModelInput(seen, prediction.input);
+      select.value = prediction.feedbackLabel === null ? '' : String(prediction.feedbackLabel);
+      correctStatus.textContent = '';
+    },
+    /** After a correction: keep the panel and say what was recorded. */
+    showCorrected(prediction) {
+      current = prediction;
+      correctStatus.textContent = `Thanks: recorded ${prediction.feedbackLabel} as the right digit.`;
+    },
+  };
+}

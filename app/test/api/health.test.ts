@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { beginDraining } from '../../src/server.js';
+import type { PredictionStore } from '../../src/store/prediction-store.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+function withHealth(health: PredictionStore['health']) {
+  return (store: PredictionStore): PredictionStore => ({
+    kind: store.kind,
+    record: (r) => store.record(r),
+    get: (id) => store.get(id),
+    list: (o) => store.list(o),
+    setFeedback: (id, label, at) => store.setFeedback(id, label, at),
+    health,
+    close: () => store.close(),
+  });
+}
+
+describe('health endpoints', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('answers /healthz 200 while the process runs', async () => {
+    t = await createTestApp();
+    const res = await request(t.callback).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true });
+  });
+
+  it('answers /readyz 200 naming the backend, model version and store', async () => {
+    t = await createTestApp();
+    const res = await request(t.callback).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      ready: true,
+      draining: false,
+      classifier: { ok: true, backend: 'fake', modelVersion: 'test-model-1' },
+      store: { ok: true, kind: 'embedded', backlog: 0 },
+    });
+    expect(res.body.store.detail).toMatch(/sqlite/);
+  });
+
+  it('answers /readyz 503 and says the store is the problem when it is unhealthy', async () => {
+    t = await createTestApp({ wrapStore: withHealth(async () => ({ ok: false, detail: 'spool backlog 12000 > 10000', backlog: 12000 })) });
+    const res = await request(t.callback).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ ready: false, classifier: { ok: true }, store: { ok: false, detail: 'spool backlog 12000 > 10000', backlog: 12000 } });
+    // Liveness does not depend on the store: a database outage must not restart pods.
+    expect((await request(t.callback).get('/healthz')).status).toBe(200);
+  });
+
+  it('answers /readyz 503 when the store health check throws', async () => {
+    t = await createTestApp({
+      wrapStore: withHealth(async () => {
+        throw new Error('no hosts available');
+      }),
+    });
+    const res = await request(t.callback).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.store).toMatchObject({ ok: false, detail: 'no hosts available' });
+  });
+
+  it('answers /readyz 503 once the app is draining for shutdown', async () => {
+    t = await createTestApp();
+    beginDraining(t.app);
+    const res = await request(t.callback).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ ready: false, draining: true, store: { ok: true } });
+  });
+});

@@ -1,0 +1,55 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { drawDigitPng } from '../fixtures/draw-digit.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+describe('GET /metrics', () => {
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((t) => t.close()));
+  });
+
+  it('exposes request latency, batch size, predictions, store errors, backlog, info and process metrics', async () => {
+    const t = await createTestApp();
+    apps.push(t);
+    const png = await drawDigitPng(3);
+    await request(t.callback).post('/api/predictions?source=canvas').attach('image', png, 'd.png').expect(201);
+    await request(t.callback).post('/api/predictions').set('Content-Type', 'text/plain').send('x').expect(415);
+
+    const res = await request(t.callback).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.text;
+    expect(text).toContain('http_request_duration_seconds_count{method="POST",route="/api/predictions",status="201"} 1');
+    expect(text).toContain('http_request_duration_seconds_count{method="POST",route="/api/predictions",status="415"} 1');
+    expect(text).toContain('classifier_batch_size_count 1');
+    expect(text).toContain('predictions_total{digit="3",source="canvas"} 1');
+    expect(text).toMatch(/# TYPE store_errors_total counter/);
+    expect(text).toContain('store_backlog_records 0');
+    expect(text).toContain('mnist_app_info{backend="fake",model_version="test-model-1",store="embedded"} 1');
+    expect(text).toMatch(/process_cpu_seconds_total \d/);
+    expect(text).toMatch(/nodejs_eventloop_lag_seconds \d/);
+  });
+
+  it('labels requests by route template, not by raw path', async () => {
+    const t = await createTestApp();
+    apps.push(t);
+    await request(t.callback).get('/api/predictions/0190a0a0-0000-7000-8000-000000000000').expect(404);
+    await request(t.callback).get('/no/such/page').expect(404);
+    const text = (await request(t.callback).get('/metrics')).text;
+    expect(text).toContain('route="/api/predictions/:id",status="404"');
+    expect(text).toContain('route="unmatched",status="404"');
+    expect(text).not.toContain('0190a0a0-0000');
+  });
+
+  it('keeps each app on its own registry so two apps in one process do not share counts', async () => {
+    const first = await createTestApp();
+    const second = await createTestApp();
+    apps.push(first, second);
+    await request(first.callback).get('/healthz').expect(200);
+    const secondText = (await request(second.callback).get('/metrics')).text;
+    expect(secondText).not.toContain('route="/healthz"');
+    const firstText = (await request(first.callback).get('/metrics')).text;
+    expect(firstText).toContain('http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1');
+  });
+});
