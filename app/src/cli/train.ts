@@ -23,7 +23,8 @@ Flags:
   --no-augment          train on the images as they are
   --out DIR             where to write model.json, weights.bin, model-card.json (default MODEL_DIR)`;
 
-const LEARNING_RATE_DECAY = 0.75;
+/** The learning rate decays exponentially from its start to this fraction of it by the last epoch. */
+const FINAL_LEARNING_RATE_FRACTION = 0.02;
 
 /** Entry point of `mnist train`. */
 export async function run(args: string[]): Promise<void> {
@@ -47,6 +48,7 @@ export async function run(args: string[]): Promise<void> {
   const validationSize = positiveInt('validation-size', flags['validation-size']) ?? 5000;
   const augment = flags['no-augment'] === true ? null : DEFAULT_AUGMENT;
   const outDir = flags.out ?? config.modelDir;
+  const learningRateDecay = epochs > 1 ? FINAL_LEARNING_RATE_FRACTION ** (1 / (epochs - 1)) : 1;
 
   const backend = await selectBackend(config.backend);
   const progress = new ProgressBar(process.stderr);
@@ -58,7 +60,7 @@ export async function run(args: string[]): Promise<void> {
     augment === null
       ? 'no augmentation'
       : `augmentation: per-image random affine warp, rotation +-${augment.maxRotationDeg} deg, scale +-${augment.maxScale * 100}%, shift +-${augment.maxShiftPx} px (bilinear)`,
-    `learning-rate schedule: ${DEFAULT_LEARNING_RATE} * ${LEARNING_RATE_DECAY}^epoch`,
+    `learning-rate schedule: exponential decay per epoch, ${DEFAULT_LEARNING_RATE} * ${learningRateDecay.toFixed(4)}^(epoch-1), down to ${DEFAULT_LEARNING_RATE * FINAL_LEARNING_RATE_FRACTION} in the last epoch`,
     `dropout ${DEFAULT_DENSE_DROPOUT} after dense1 (no extra parameters)`,
   ];
   const date = new Date().toISOString().slice(0, 10);
@@ -71,7 +73,7 @@ export async function run(args: string[]): Promise<void> {
     seed,
     validationSize,
     initialLearningRate: DEFAULT_LEARNING_RATE,
-    learningRateDecay: LEARNING_RATE_DECAY,
+    learningRateDecay,
     augment,
     onBatch: (p) => progress.update(p),
     onEpoch: async (record, trained) => {
