@@ -32,11 +32,13 @@ export function formatDuration(seconds: number): string {
 }
 
 export class ProgressBar {
-  private readonly startedAt = Date.now();
+  private readonly startedAt: number;
   private lastDrawAt = 0;
   private lastDecile = -1;
 
-  constructor(private readonly stream: ProgressStream, private readonly now: () => number = Date.now) {}
+  constructor(private readonly stream: ProgressStream, private readonly now: () => number = Date.now) {
+    this.startedAt = now();
+  }
 
   /** Call after every batch; draws only as often as it is useful. */
   update(p: BatchProgress): void {
