@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { StartupError } from '../errors.js';
+import { openCassandraStore } from './cassandra/open-cassandra-store.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import type { PredictionStore } from './prediction-store.js';
 
@@ -11,16 +11,16 @@ export interface OpenStoreOptions {
 }
 
 /**
- * Picks the store from config. Seam for the Cassandra store: when `config.cassandra` is
- * set, this is where `openCassandraStore({ cassandra: config.cassandra, spool: config.spool,
- * logger })` goes (app/src/store/cassandra*); until it exists, configuring Cassandra fails
- * loudly instead of silently writing to a local file.
+ * Picks the store from config: Cassandra (with its on-disk spool) when CASSANDRA_CONTACT_POINTS
+ * is set, else the embedded SQLite store. A bad Cassandra configuration is a StartupError.
  */
 export async function openStore(options: OpenStoreOptions): Promise<PredictionStore> {
   const { config, logger } = options;
+  // --- Cassandra branch (owned by the Cassandra store, app/src/store/cassandra/) ---
   if (config.cassandra !== undefined) {
-    throw new StartupError('CASSANDRA_CONTACT_POINTS is set but this build has no Cassandra store yet');
+    return openCassandraStore({ cassandra: config.cassandra, spool: config.spool, logger });
   }
+  // --- end of Cassandra branch ---
   logger.debug({ dataDir: config.dataDir }, 'opening the embedded store');
   return openEmbeddedStore({ dataDir: config.dataDir });
 }

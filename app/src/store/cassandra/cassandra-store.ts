@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import { InvalidRequestError, UnavailableError } from '../../errors.js';
+import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from '../prediction-store.js';
+import type { CassandraClient } from './connect.js';
+import { Deliverer } from './deliverer.js';
+import type { HistoryReader } from './history.js';
+import { compareNewestFirst, decodeCursor, encodeCursor, isPredictionId, MAX_PAGE } from './layout.js';
+import type { PredictionTable } from './prediction-table.js';
+import type { Spool } from './spool.js';
+import { StoreStatsRecorder, type CassandraStoreStats, type WriteEvent } from './store-stats.js';
+
+export interface CassandraStoreParts {
+  readonly client: CassandraClient;
+  readonly table: PredictionTable;
+  readonly history: HistoryReader;
+  readonly spool: Spool;
+  readonly logger: Logger;
+  /** Longest a user's write waits on Cassandra before the record goes to the spool. */
+  readonly writeTimeoutMs: number;
+  /** Backlog above which health() says not ok (the pod turns unready). */
+  readonly readyThreshold: number;
+  /** Longest close() keeps delivering the spool before it gives up (records stay on disk). */
+  readonly drainTimeoutMs: number;
+}
+
+function unavailable(what: string, error: unknown): UnavailableError {
+  return new UnavailableError(`prediction store unavailable (${what})`, { cause: error });
+}
+
+/**
+ * PredictionStore on Cassandra with a durable local spool. record() resolves once the row is in
+ * Cassandra at the configured consistency or committed to the spool; it never waits on Cassandra
+ * longer than writeTimeoutMs, and after a failure it spools directly until the deliverer gets
+ * a write through again (so an outage costs users no time). Reads consult the spool too, so a
+ * just-answered prediction is visible before it reaches Cassandra.
+ */
+export class CassandraStore implements PredictionStore {
+  readonly kind = 'cassandra' as const;
+  private readonly deliverer: Deliverer;
+  private readonly stats = new StoreStatsRecorder();
+  private cassandraTakesWrites = true;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly parts: CassandraStoreParts) {
+    this.deliverer = new Deliverer({
+      spool: parts.spool,
+      write: (record) => parts.table.write(record),
+      logger: parts.logger,
+      onRound: (delivered, failed) => {
+        this.stats.countDelivery(delivered, failed);
+        if (delivered > 0 && failed === 0) this.cassandraTakesWrites = true;
+      },
+    });
+    if (parts.spool.size > 0) parts.logger.info({ backlog: parts.spool.size }, 'delivering predictions left in the spool by an earlier process');
+    this.deliverer.start();
+  }
+
+  async record(prediction: PredictionRecord): Promise<void> {
+    const startedAt = performance.now();
+    if (this.closed !== undefined) throw new UnavailableError('prediction store is shutting down');
+    if (this.cassandraTakesWrites) {
+      try {
+        await this.writeWithin(prediction);
+        this.stats.emitWrite({ outcome: 'cassandra', durationMs: performance.now() - startedAt });
+        return;
+      } catch (error) {
+        this.cassandraTakesWrites = false;
+        this.parts.logger.warn({ err: error, id: prediction.id }, 'Cassandra write failed; spooling until it takes writes again');
+      }
+    }
+    try {
+      await this.parts.spool.append(prediction);
+    } catch (error) {
+      this.stats.emitWrite({ outcome: 'rejected', durationMs: performance.now() - startedAt });
+      throw error;
+    }
+    this.stats.emitWrite({ outcome: 'spooled', durationMs: performance.now() - startedAt });
+    this.deliverer.notify();
+  }
+
+  /** The write, or a rejection after writeTimeoutMs (the write may still land: it is idempotent). */
+  private writeWithin(prediction: PredictionRecord): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`write took over ${this.parts.writeTimeoutMs} ms`)), this.parts.writeTimeoutMs);
+    });
+    return Promise.race([this.parts.table.write(prediction), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async get(id: string): Promise<PredictionRecord | null> {
+    if (!isPredictionId(id)) return null;
+    const spooled = this.parts.spool.get(id);
+    if (spooled !== null) return spooled;
+    try {
+      return await this.parts.table.read(id);
+    } catch (error) {
+      throw unavailable('reading a prediction', error);
+    }
+  }
+
+  async list(options: ListOptions): Promise<PredictionPage> {
+    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_PAGE) {
+      throw new InvalidRequestError(`limit must be an integer from 1 to ${MAX_PAGE}`);
+    }
+    const beforeId = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    const want = options.limit + 1; // one more than asked tells whether a next page exists
+    const spooled = this.parts.spool.listNewest(beforeId, want);
+    let stored: PredictionRecord[];
+    try {
+      stored = await this.parts.history.read(beforeId, want);
+    } catch (error) {
+      throw unavailable('reading history', error);
+    }
+    const byId = new Map<string, PredictionRecord>();
+    for (const record of [...stored, ...spooled]) byId.set(record.id, record); // the spool's copy is newer
+    const merged = [...byId.values()].sort(compareNewestFirst);
+    const items = merged.slice(0, options.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: merged.length > options.limit && last !== undefined ? encodeCursor(last.id) : null };
+  }
+
+  async setFeedback(id: string, label: number, at: Date): Promise<PredictionRecord | null> {
+    if (!isPredictionId(id)) return null;
+    const spooled = this.parts.spool.updateFeedback(id, label, at);
+    if (spooled !== null) {
+      this.deliverer.notify();
+      return spooled;
+    }
+    try {
+      const existing = await this.parts.table.read(id);
+      if (existing === null) return null; // an UPDATE now would create a row of feedback alone
+      await this.parts.table.setFeedback(id, label, at);
+      return { ...existing, feedbackLabel: label, feedbackAt: at };
+    } catch (error) {
+      throw unavailable('storing feedback', error);
+    }
+  }
+
+  async health(): Promise<StoreHealth> {
+    const hosts = this.parts.client.hosts.values();
+    const up = hosts.filter((host) => host.isUp()).length;
+    const backlog = this.parts.spool.size;
+    const overThreshold = backlog > this.parts.readyThreshold;
+    const detail = `cassandra: ${up}/${hosts.length} hosts up, writes ${this.cassandraTakesWrites ? 'direct' : 'spooled'}; spool backlog ${backlog}${overThreshold ? ` > ${this.parts.readyThreshold}` : ''}`;
+    return { ok: !overThreshold && this.closed === undefined, detail, backlog };
+  }
+
+  /** Counters for the metrics module: spool depth, writes by outcome, deliveries, retries. */
+  getStats(): CassandraStoreStats {
+    return this.stats.snapshot(this.parts.spool.size, this.cassandraTakesWrites);
+  }
+
+  /** Called once per record(): outcome and time the caller waited (for a latency histogram). */
+  onWrite(listener: (event: WriteEvent) => void): void {
+    this.stats.addListener(listener);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    const emptied = await this.deliverer.drain(this.parts.drainTimeoutMs);
+    await this.deliverer.stop();
+    if (!emptied) this.parts.logger.warn({ backlog: this.parts.spool.size }, 'spool not drained before shutdown; the next start delivers it');
+    await this.parts.client.shutdown().catch(() => {});
+    this.parts.spool.close();
+  }
+}

@@ -1,0 +1,100 @@
+import cassandra from 'cassandra-driver';
+import { InvalidRequestError } from '../../errors.js';
+import { timeOfPredictionId } from '../ids.js';
+import type { PredictionRecord, PredictionSource } from '../prediction-store.js';
+import { SHARD_COUNT } from './schema.js';
+
+/**
+ * Where a prediction lives: partition (hour, shard), both derived from its UUIDv7 id alone, so
+ * a by-id lookup needs no second table: the hour comes from the id's timestamp, the shard from
+ * its random bits (uniform, so writes spread evenly over SHARD_COUNT partitions per hour).
+ */
+const HOUR_MS = 3_600_000;
+
+export interface RowKey {
+  readonly hour: Date;
+  readonly shard: number;
+}
+
+/** Partition key of a prediction id; throws InvalidRequestError for anything but a UUIDv7. */
+export function keyOfId(id: string): RowKey {
+  const time = timeOfPredictionId(id);
+  if (time === null) throw new InvalidRequestError(`not a prediction id: "${id}"`);
+  return { hour: hourOf(time), shard: parseInt(id.slice(-2), 16) % SHARD_COUNT };
+}
+
+export function hourOf(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+export const PREDICTION_COLUMNS =
+  'id, created_at, digit, confidence, probabilities, model_version, input, source, latency_ms, feedback_label, feedback_at';
+
+/** Values for INSERT (hour, shard, then PREDICTION_COLUMNS). Null feedback is left unset, never a tombstone. */
+export function toInsertParams(record: PredictionRecord): unknown[] {
+  const key = keyOfId(record.id);
+  return [
+    key.hour,
+    key.shard,
+    cassandra.types.Uuid.fromString(record.id),
+    record.createdAt,
+    record.digit,
+    record.confidence,
+    [...record.probabilities],
+    record.modelVersion,
+    Buffer.from(record.input),
+    record.source,
+    record.latencyMs,
+    record.feedbackLabel ?? undefined,
+    record.feedbackAt ?? undefined,
+  ];
+}
+
+export function fromRow(row: cassandra.types.Row): PredictionRecord {
+  const input = row.get('input') as Buffer;
+  const feedbackLabel = row.get('feedback_label') as number | null;
+  return {
+    id: String(row.get('id')),
+    createdAt: row.get('created_at') as Date,
+    digit: row.get('digit') as number,
+    confidence: row.get('confidence') as number,
+    probabilities: (row.get('probabilities') as number[] | null) ?? [],
+    modelVersion: row.get('model_version') as string,
+    input: new Uint8Array(input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength)),
+    source: row.get('source') as PredictionSource,
+    latencyMs: row.get('latency_ms') as number,
+    feedbackLabel: feedbackLabel ?? null,
+    feedbackAt: (row.get('feedback_at') as Date | null) ?? null,
+  };
+}
+
+/** Largest history page, the same bound as the embedded store's. */
+export const MAX_PAGE = 1000;
+const CURSOR_PREFIX = 'c1:';
+const MAX_CURSOR_CHARS = 128;
+
+/** Cursor for "the page after this id": versioned and base64url-wrapped so clients treat it as opaque. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`${CURSOR_PREFIX}${lastId}`, 'utf8').toString('base64url');
+}
+
+/** The id inside a cursor; InvalidRequestError (400) for anything this store did not issue. */
+export function decodeCursor(cursor: string): string {
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw new InvalidRequestError('cursor is malformed');
+  }
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
+  if (timeOfPredictionId(id) === null) throw new InvalidRequestError('cursor is malformed');
+  return id;
+}
+
+/** True for ids this service issues (UUIDv7); anything else cannot be stored here. */
+export function isPredictionId(id: string): boolean {
+  return timeOfPredictionId(id) !== null;
+}
+
+/** Newest first: UUIDv7 strings (lower-case hex) sort like their bytes, i.e. by time. */
+export function compareNewestFirst(a: PredictionRecord, b: PredictionRecord): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

@@ -1,0 +1,72 @@
+import cassandra from 'cassandra-driver';
+import type { PredictionRecord } from '../prediction-store.js';
+import type { CassandraClient } from './connect.js';
+import { fromRow, hourOf, keyOfId, PREDICTION_COLUMNS, toInsertParams } from './layout.js';
+import { HOURS_SCOPE } from './schema.js';
+
+/** Hours kept in the "already registered in prediction_hours" memo. */
+const KNOWN_HOURS_MAX = 48;
+
+export interface PredictionTableOptions {
+  readonly keyspace: string;
+  readonly consistency: number;
+  /** Driver-side bound on one request (the store adds its own, shorter, bound for user writes). */
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The Cassandra I/O of one prediction: prepared statements only, every write idempotent (plain
+ * INSERT/UPDATE of fixed values, no counters, no list appends), so the driver may retry it on
+ * another host and the spool may deliver it twice.
+ */
+export class PredictionTable {
+  private readonly knownHours = new Map<number, Promise<void>>();
+  private readonly insert: string;
+  private readonly insertHour: string;
+  private readonly selectById: string;
+  private readonly updateFeedbackCql: string;
+  private readonly writeOptions: cassandra.QueryOptions;
+
+  constructor(private readonly client: CassandraClient, private readonly options: PredictionTableOptions) {
+    const ks = options.keyspace;
+    this.insert = `INSERT INTO ${ks}.predictions (hour, shard, ${PREDICTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    this.insertHour = `INSERT INTO ${ks}.prediction_hours (scope, hour) VALUES (?, ?)`;
+    this.selectById = `SELECT ${PREDICTION_COLUMNS} FROM ${ks}.predictions WHERE hour = ? AND shard = ? AND id = ?`;
+    this.updateFeedbackCql = `UPDATE ${ks}.predictions SET feedback_label = ?, feedback_at = ? WHERE hour = ? AND shard = ? AND id = ?`;
+    this.writeOptions = { prepare: true, isIdempotent: true, consistency: options.consistency, readTimeout: options.requestTimeoutMs };
+  }
+
+  /** Writes the record and, once per hour, the hour's entry in the history index. */
+  async write(record: PredictionRecord): Promise<void> {
+    await Promise.all([this.registerHour(keyOfId(record.id).hour), this.client.execute(this.insert, toInsertParams(record), this.writeOptions)]);
+  }
+
+  async read(id: string): Promise<PredictionRecord | null> {
+    const key = keyOfId(id);
+    const result = await this.client.execute(this.selectById, [key.hour, key.shard, cassandra.types.Uuid.fromString(id)], {
+      prepare: true,
+      isIdempotent: true,
+      consistency: this.options.consistency,
+    });
+    const row = result.first();
+    return row === null ? null : fromRow(row);
+  }
+
+  async setFeedback(id: string, label: number, at: Date): Promise<void> {
+    const key = keyOfId(id);
+    await this.client.execute(this.updateFeedbackCql, [label, at, key.hour, key.shard, cassandra.types.Uuid.fromString(id)], this.writeOptions);
+  }
+
+  private registerHour(hour: Date): Promise<void> {
+    const key = hour.getTime();
+    let pending = this.knownHours.get(key);
+    if (pending === undefined) {
+      pending = this.client.execute(this.insertHour, [HOURS_SCOPE, hourOf(hour)], this.writeOptions).then(() => undefined);
+      // A failed registration is forgotten so the next write of that hour tries again.
+      pending.catch(() => this.knownHours.delete(key));
+      this.knownHours.set(key, pending);
+      if (this.knownHours.size > KNOWN_HOURS_MAX) this.knownHours.delete(this.knownHours.keys().next().value!);
+    }
+    return pending;
+  }
+}
