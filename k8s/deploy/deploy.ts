@@ -1,15 +1,14 @@
 import { GENERATED_SECRETS, type GeneratedSecret } from '../lib/names.js';
 import type { Clients } from './clients.js';
 import { applyObject } from './apply-object.js';
-import { DeployError } from './deploy-error.js';
+import { DeployError } from './errors.js';
 import { type KubeObject, refOf } from './kube-object.js';
 import { namespacesOf, planPhases, waitKindOf } from './plan.js';
 import type { ApplyResult, Report } from './progress.js';
 import { pruneRelease } from './prune.js';
 import { prepareRelease, type Release, retargetRelease } from './release.js';
 import { ensureSecrets } from './secrets.js';
-import { recordJobSuccess } from './job-record.js';
-import { jobSpecHash } from './jobs.js';
+import { jobSpecHash, recordJobSuccess } from './jobs.js';
 import { waitFor } from './wait.js';
 
 export interface DeployOptions {

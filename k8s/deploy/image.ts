@@ -1,4 +1,4 @@
-import { DeployError } from './deploy-error.js';
+import { DeployError } from './errors.js';
 import { LABEL_COMPONENT } from '../lib/names.js';
 import type { KubeObject } from './kube-object.js';
 

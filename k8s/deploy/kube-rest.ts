@@ -1,24 +1,7 @@
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from './errors.js';
 
-/** A failed API call: the HTTP status and the API server's own message (a Status object's). */
-export class KubeApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KubeApiError';
-  }
-}
-
-/** The HTTP status of an API error from either this client or client-node (ApiException.code). */
-export function statusCodeOf(error: unknown): number | undefined {
-  if (error instanceof KubeApiError) return error.statusCode;
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') return error.code;
-  return undefined;
-}
 
 export interface RequestOptions {
   readonly body?: unknown;

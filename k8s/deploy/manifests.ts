@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
-import { DeployError } from './deploy-error.js';
+import { DeployError } from './errors.js';
 import { isKubeObject, type KubeObject } from './kube-object.js';
 
 /** Where `make synth` writes the manifests (one multi-document YAML), relative to the repo root. */

@@ -1,5 +1,6 @@
 import type { KubeList, KubeObject } from './kube-object.js';
-import { type KubeRest, statusCodeOf } from './kube-rest.js';
+import { statusCodeOf } from './errors.js';
+import type { KubeRest } from './kube-rest.js';
 import { ResourceCatalog } from './resource-catalog.js';
 
 /** The one field manager of every object the deployer applies: prune and drift repair key on it. */

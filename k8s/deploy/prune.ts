@@ -1,4 +1,4 @@
-import { DeployError } from './deploy-error.js';
+import { DeployError } from './errors.js';
 import { LABEL_PART_OF, PART_OF } from '../lib/names.js';
 import { type KubeObject, keyOf, refOf } from './kube-object.js';
 import { FIELD_MANAGER, type ObjectClient } from './object-client.js';

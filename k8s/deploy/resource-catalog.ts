@@ -1,6 +1,6 @@
-import { DeployError } from './deploy-error.js';
+import { DeployError, statusCodeOf } from './errors.js';
 import type { KubeObject } from './kube-object.js';
-import { type KubeRest, statusCodeOf } from './kube-rest.js';
+import type { KubeRest } from './kube-rest.js';
 
 interface ApiResource {
   readonly name: string;

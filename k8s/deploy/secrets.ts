@@ -3,7 +3,7 @@ import { componentLabels, type GeneratedSecret } from '../lib/names.js';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
 import type { Report } from './progress.js';
-import { statusCodeOf } from './kube-rest.js';
+import { statusCodeOf } from './errors.js';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

@@ -1,7 +1,7 @@
 import { NAMES } from '../lib/names.js';
 import type { Clients } from './clients.js';
 import { toLabelSelector } from './diagnose.js';
-import { statusCodeOf } from './kube-rest.js';
+import { statusCodeOf } from './errors.js';
 import { deploymentProgress, jobProgress, statefulSetProgress } from './rollout.js';
 
 /** One line of `status`: what, how it is, and whether that is healthy. */

@@ -1,12 +1,12 @@
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import type { Clients } from './clients.js';
-import { DeployError } from './deploy-error.js';
+import { DeployError } from './errors.js';
 import { diagnoseWorkload } from './diagnose.js';
 import { type KubeObject, refOf } from './kube-object.js';
 import type { WaitKind } from './plan.js';
 import type { Report } from './progress.js';
 import { daemonSetProgress, deploymentProgress, jobProgress, type Progress, statefulSetProgress } from './rollout.js';
-import { sleep } from './sleep.js';
+import { sleep } from './time.js';
 
 export interface WaitOptions {
   /** When to give up (ms since the epoch): the deploy's --timeout, shared by every wait. */

@@ -6,7 +6,7 @@ import { planPhases } from './plan.js';
 import type { Report } from './progress.js';
 import type { Release } from './release.js';
 import { buildSecret } from './secrets.js';
-import { sleep } from './sleep.js';
+import { sleep } from './time.js';
 
 export interface WatchOptions {
   /** Time between two reconcile passes. */
