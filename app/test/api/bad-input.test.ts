@@ -13,7 +13,7 @@ interface Case {
   readonly name: string;
   readonly status: number;
   readonly code: string;
-  readonly send: (t: TestApp) => request.Test | Promise<request.Test>;
+  readonly send: (t: TestApp) => PromiseLike<request.Response>;
 }
 
 const post = (t: TestApp) => request(t.callback).post('/api/predictions');
