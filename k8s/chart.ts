@@ -24,7 +24,7 @@ export interface MnistChartProps extends AppImageProps {
   /** @default DigitsAppProps defaults */
   readonly app?: Omit<DigitsAppProps, 'cassandra' | 'appSecret' | 'keyspace' | keyof AppImageProps>;
   /** A replay run against the app; the default chart has none. @default no replay Job */
-  readonly replay?: Omit<ReplayJobProps, 'url' | 'app' | keyof AppImageProps>;
+  readonly replay?: Omit<ReplayJobProps, 'url' | keyof AppImageProps>;
 }
 
 /**
@@ -69,7 +69,7 @@ export class MnistChart extends Chart {
       ...image, ...props.app, cassandra: this.cassandra, appSecret, keyspace: this.bootstrap.keyspace,
     });
     this.replay = props.replay
-      ? new ReplayJob(this, 'replay', { ...image, ...props.replay, url: this.app.url, app: this.app })
+      ? new ReplayJob(this, 'replay', { ...image, ...props.replay, url: this.app.url })
       : undefined;
 
     new CassandraNetworkPolicy(this, 'cassandra-network-policy', {

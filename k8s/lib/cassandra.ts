@@ -63,6 +63,10 @@ export class Cassandra extends Construct {
   /** Labels that select exactly the Cassandra pods. */
   public readonly podLabels: Record<string, string> = selectorLabels('cassandra');
   public readonly statefulSet: kplus.k8s.KubeStatefulSet;
+  /** The Cassandra image (its cqlsh also serves the bootstrap's superuser step). */
+  public readonly image: string;
+  /** User the image runs as. */
+  public readonly runAs: RunAs = CASSANDRA_USER;
 
   constructor(scope: Construct, id: string, props: CassandraProps = {}) {
     super(scope, id);
@@ -71,6 +75,7 @@ export class Cassandra extends Construct {
     this.serviceName = NAMES.cassandra;
     this.contactPoints = this.serviceName;
     const image = props.image ?? 'cassandra:5.0';
+    this.image = image;
     const labels = componentLabels('cassandra', NAMES.cassandra);
     const maxHeapMi = props.maxHeapMi ?? 512;
     const heapNewMi = props.heapNewMi ?? 128;

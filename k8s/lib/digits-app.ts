@@ -49,7 +49,7 @@ export class DigitsApp extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly service: kplus.Service;
   public readonly configMap: kplus.ConfigMap;
-  /** Secret with the app role's credentials (also handed to replay pods). */
+  /** Secret with the app role's credentials. */
   public readonly appSecret: kplus.ISecret;
   public readonly servicePort = 80;
   /** Labels that select exactly the app's pods. */

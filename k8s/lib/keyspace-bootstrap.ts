@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { APP_USER, mountWritableTmp, resolveAppImage, type AppImageProps } from './app-image.js';
 import type { Cassandra } from './cassandra.js';
 import { NAMES, componentLabels, selectorLabels } from './names.js';
+import { SUPERUSER_SCRIPT } from './superuser-script.js';
 import { applyRestrictedPatches, restrictedContainerContext, restrictedPodContext } from './pod-security.js';
 import { toPlusResources, type ResourceBudget } from './resources.js';
 
@@ -27,12 +28,18 @@ export interface KeyspaceBootstrapProps extends AppImageProps {
   readonly activeDeadlineSeconds?: number;
   /** @default 100m/500m CPU, 256Mi/256Mi memory */
   readonly resources?: ResourceBudget;
+  /** How long the `superuser` init container waits for a CQL login before failing. @default 1200 */
+  readonly waitForRingSeconds?: number;
+  /** Bound on the `bootstrap` command itself (CASSANDRA_BOOTSTRAP_TIMEOUT_MS). @default 600000 */
+  readonly bootstrapTimeoutMs?: number;
 }
 
 /**
- * One-shot Job running the image's `bootstrap` command: waits until the ring has all its nodes,
- * creates the keyspace (RF = ring size), tables and migrations, and the app's least-privilege
- * role. Idempotent, so a retry or a re-run on the next deploy is safe.
+ * One-shot Job. Its `superuser` init container (cqlsh from the Cassandra image) waits for the
+ * ring, replicates system_auth and sets the superuser password from the generated Secret (see
+ * superuser-script.ts). Then the image's `bootstrap` command waits until the ring has all its
+ * nodes, creates the keyspace (RF = ring size), tables and migrations, and the app's
+ * least-privilege role. Idempotent, so a retry or a re-run on the next deploy is safe.
  */
 export class KeyspaceBootstrap extends Construct {
   public readonly job: kplus.Job;
@@ -52,6 +59,13 @@ export class KeyspaceBootstrap extends Construct {
     }
     const labels = componentLabels('keyspace-bootstrap', NAMES.keyspaceBootstrap);
     const fromSecret = (secret: kplus.ISecret, key: string) => kplus.EnvValue.fromSecretValue({ secret, key });
+    const connection = {
+      CASSANDRA_CONTACT_POINTS: kplus.EnvValue.fromValue(cassandra.contactPoints),
+      CASSANDRA_PORT: kplus.EnvValue.fromValue(String(cassandra.cqlPort)),
+      CASSANDRA_LOCAL_DC: kplus.EnvValue.fromValue(cassandra.dataCenter),
+      CASSANDRA_USERNAME: fromSecret(props.superuserSecret, 'username'),
+      CASSANDRA_PASSWORD: fromSecret(props.superuserSecret, 'password'),
+    };
 
     this.job = new kplus.Job(this, 'job', {
       metadata: { name: NAMES.keyspaceBootstrap, labels },
@@ -63,20 +77,29 @@ export class KeyspaceBootstrap extends Construct {
       restartPolicy: kplus.RestartPolicy.NEVER,
       securityContext: restrictedPodContext(APP_USER),
     });
+    this.job.addInitContainer({
+      name: 'superuser',
+      image: cassandra.image,
+      command: ['sh', '-c', SUPERUSER_SCRIPT],
+      envVariables: {
+        ...connection,
+        SYSTEM_AUTH_REPLICATION_FACTOR: kplus.EnvValue.fromValue(String(cassandra.replicas)),
+        WAIT_SECONDS: kplus.EnvValue.fromValue(String(props.waitForRingSeconds ?? 1200)),
+      },
+      resources: toPlusResources({ cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMi: 128, memoryLimitMi: 128 }),
+      securityContext: restrictedContainerContext(cassandra.runAs),
+    });
     const container = this.job.addContainer({
       name: 'bootstrap',
       image,
       imagePullPolicy,
       args: ['bootstrap'],
       envVariables: {
-        CASSANDRA_CONTACT_POINTS: kplus.EnvValue.fromValue(cassandra.contactPoints),
-        CASSANDRA_PORT: kplus.EnvValue.fromValue(String(cassandra.cqlPort)),
-        CASSANDRA_LOCAL_DC: kplus.EnvValue.fromValue(cassandra.dataCenter),
+        ...connection,
         CASSANDRA_KEYSPACE: kplus.EnvValue.fromValue(this.keyspace),
         CASSANDRA_EXPECTED_NODES: kplus.EnvValue.fromValue(String(cassandra.replicas)),
         CASSANDRA_REPLICATION_FACTOR: kplus.EnvValue.fromValue(String(this.replicationFactor)),
-        CASSANDRA_USERNAME: fromSecret(props.superuserSecret, 'username'),
-        CASSANDRA_PASSWORD: fromSecret(props.superuserSecret, 'password'),
+        CASSANDRA_BOOTSTRAP_TIMEOUT_MS: kplus.EnvValue.fromValue(String(props.bootstrapTimeoutMs ?? 600_000)),
         CASSANDRA_APP_USERNAME: fromSecret(props.appSecret, 'username'),
         CASSANDRA_APP_PASSWORD: fromSecret(props.appSecret, 'password'),
       },

@@ -48,8 +48,12 @@ export function restrictedPodContext(runAs: RunAs): kplus.PodSecurityContextProp
 export function applyRestrictedPatches(workload: kplus.Workload): void {
   const api = ApiObject.of(workload);
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+  const dropAll = { drop: ['ALL'] };
+  workload.initContainers.forEach((_container, index) => {
+    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/initContainers/${index}/securityContext/capabilities`, dropAll));
+  });
   workload.containers.forEach((_container, index) => {
-    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }));
+    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, dropAll));
   });
 }
 

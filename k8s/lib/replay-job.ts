@@ -2,7 +2,6 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { APP_USER, mountWritableTmp, resolveAppImage, type AppImageProps } from './app-image.js';
-import type { DigitsApp } from './digits-app.js';
 import { NAMES, componentLabels, selectorLabels } from './names.js';
 import { applyRestrictedPatches, restrictedContainerContext, restrictedPodContext } from './pod-security.js';
 import { toPlusResources, type ResourceBudget } from './resources.js';
@@ -17,11 +16,6 @@ export interface ReplayJobProps extends AppImageProps {
   readonly concurrency?: number;
   /** Pods running at once, one shard each (completions = parallelism). @default 4 */
   readonly shards?: number;
-  /**
-   * When set, the pods get the app's Cassandra settings and credentials (the replay tool checks
-   * that every answered prediction was recorded). @default no Cassandra access
-   */
-  readonly app?: DigitsApp;
   /** Seconds a finished run (and its pods' logs) is kept. @default 3600 */
   readonly ttlSecondsAfterFinished?: number;
   /** @default 1000m/2000m CPU, 256Mi/512Mi memory */
@@ -35,9 +29,11 @@ const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
 /**
  * An Indexed Job of P pods, each running the image's
- * `replay --url U --n N --concurrency C --shards P --shard $(JOB_COMPLETION_INDEX)`.
- * Its results are the pods' logs (last line JSON). Not part of the default chart: it is synthesized
- * on demand by the benchmark tooling. A failed shard fails the run (no retry would re-send load).
+ * `replay --url U --n N --concurrency C --shard $(JOB_COMPLETION_INDEX)/P`: shard i sends the
+ * requests k with k mod P = i, and reads its acknowledged predictions back through the API.
+ * Results are the pods' logs (last line: JSON report; `replay merge` combines them). Not part of
+ * the default chart: benchmark tooling adds it on demand. A failed shard fails the run (a retry
+ * would re-send load and skew the figures).
  */
 export class ReplayJob extends Construct {
   /** Labels of replay pods; the Cassandra NetworkPolicy admits them by these. */
@@ -70,17 +66,12 @@ export class ReplayJob extends Construct {
         '--url', props.url,
         '--n', String(props.n ?? 10_000),
         '--concurrency', String(props.concurrency ?? 32),
-        '--shards', String(this.shards),
-        '--shard', '$(JOB_COMPLETION_INDEX)',
+        '--shard', `$(JOB_COMPLETION_INDEX)/${this.shards}`,
+        '--quiet',
       ],
-      envFrom: props.app ? [kplus.Env.fromConfigMap(props.app.configMap)] : [],
       envVariables: {
         // Declared explicitly (the controller also injects it) so `$(...)` in args always expands.
         JOB_COMPLETION_INDEX: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_ANNOTATION, { key: COMPLETION_INDEX_ANNOTATION }),
-        ...(props.app ? {
-          CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret: props.app.appSecret, key: 'username' }),
-          CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: props.app.appSecret, key: 'password' }),
-        } : {}),
       },
       resources: toPlusResources(props.resources ?? { cpuRequestMillis: 1000, cpuLimitMillis: 2000, memoryRequestMi: 256, memoryLimitMi: 512 }),
       securityContext: restrictedContainerContext(APP_USER),
