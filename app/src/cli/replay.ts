@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { mergeReports } from '../replay/merge.js';
-import { parseDurationMs, parseShard, WHOLE, type LoadModel } from '../replay/plan.js';
+import { parseDurationMs, parseShard, WHOLE, type LoadModel, type Shard } from '../replay/plan.js';
 import { readReportFile, writeReportFiles } from '../replay/report-io.js';
 import type { ReplayReport } from '../replay/report.js';
 import { runReplay } from '../replay/run-replay.js';
@@ -20,6 +20,7 @@ Flags of a replay:
   --concurrency C        closed loop: C clients per process, each waits for its answer (default 8)
   --rate R               open loop: R requests/s for the whole replay, latency from the schedule
   --shard i/P            send only requests k with k mod P = i (P processes cover the replay once)
+  --shards P             with --shard i: the same as --shard i/P (what the ReplayJob construct passes)
   --connections N        keep-alive connections (default: C, or R/10 within 32..1000)
   --timeout-ms MS        per-request timeout, counted as a network error (default 30000)
   --recorded-before ISO  recorded source: only predictions created before this (default: now)
@@ -50,6 +51,7 @@ const REPLAY_FLAGS = {
   concurrency: { type: 'string' },
   rate: { type: 'string' },
   shard: { type: 'string' },
+  shards: { type: 'string' },
   connections: { type: 'string' },
   'timeout-ms': { type: 'string' },
   'recorded-before': { type: 'string' },
@@ -71,7 +73,7 @@ export async function run(args: string[]): Promise<void> {
       requests: positiveInt('n', flags.n),
       durationMs: flags.duration === undefined ? undefined : parseDurationMs(flags.duration),
     },
-    shard: flags.shard === undefined ? WHOLE : parseShard(flags.shard),
+    shard: readShard(flags.shard, flags.shards),
     recordedBefore: readDate(flags['recorded-before']),
   }));
   const abort = new AbortController();
@@ -153,6 +155,16 @@ function readLoad(concurrency: string | undefined, rate: string | undefined): Lo
     return { kind: 'open', rateRps };
   }
   return { kind: 'closed', concurrency: positiveInt('concurrency', concurrency) ?? 8 };
+}
+
+/** `--shard i/P`, or `--shard i --shards P`; absent means the whole replay. */
+function readShard(shard: string | undefined, shards: string | undefined): Shard {
+  if (shards === undefined) return shard === undefined ? WHOLE : parseShard(shard);
+  if (shard === undefined) throw new RangeError('--shards needs --shard i (this process\'s index)');
+  const count = positiveInt('shards', shards)!;
+  const parsed = parseShard(shard.includes('/') ? shard : `${shard}/${count}`);
+  if (parsed.count !== count) throw new RangeError(`--shard ${shard} disagrees with --shards ${count}`);
+  return parsed;
 }
 
 function readSource(value: string | undefined): 'mnist' | 'recorded' {
