@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { MnistChart, type MnistChartProps } from './chart.js';
+import { containersOf, envValue, podTemplatesOf, selectorMatches, type KubeObject, type PodTemplate } from './lib/manifest-walk.js';
+import { GENERATED_SECRETS, LABEL_COMPONENT, LABEL_PART_OF, PART_OF } from './lib/names.js';
+
+/** Invariants every variant of the chart must keep, checked on the synthesized objects. */
+const VARIANTS: Record<string, MnistChartProps> = {
+  default: {},
+  'with a replay run': { replay: { shards: 4 } },
+  'with five Cassandra nodes': { cassandra: { replicas: 5 }, app: { replicas: 3, maxReplicas: 9 } },
+};
+
+function synth(props: MnistChartProps): KubeObject[] {
+  return Testing.synth(new MnistChart(Testing.app(), 'mnist-k8s', props)) as KubeObject[];
+}
+
+const find = (objects: KubeObject[], kind: string, name?: string): KubeObject[] =>
+  objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+const only = (objects: KubeObject[], kind: string, name?: string): KubeObject => {
+  const found = find(objects, kind, name);
+  expect(found, `${kind}/${name ?? '*'}`).toHaveLength(1);
+  return found[0]!;
+};
+const isLongRunning = (template: PodTemplate) => template.owner.kind === 'Deployment' || template.owner.kind === 'StatefulSet';
+/** The pod-level value wins only when the container does not set it (Kubernetes' precedence). */
+const effective = (template: PodTemplate, container: { securityContext?: Record<string, unknown> }, key: string) =>
+  container.securityContext?.[key] ?? template.spec.securityContext?.[key];
+
+describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
+  const objects = synth(props);
+  const templates = podTemplatesOf(objects);
+
+  it('gives every container CPU and memory requests and limits', () => {
+    for (const template of templates) {
+      for (const container of containersOf(template)) {
+        const where = `${template.owner.kind}/${template.owner.metadata.name}/${container.name}`;
+        expect(Object.keys(container.resources?.requests ?? {}).sort(), where).toEqual(['cpu', 'memory']);
+        expect(Object.keys(container.resources?.limits ?? {}).sort(), where).toEqual(['cpu', 'memory']);
+      }
+    }
+  });
+
+  it('probes every long-running container for startup, readiness and liveness', () => {
+    const longRunning = templates.filter(isLongRunning);
+    expect(longRunning.map((t) => t.owner.kind).sort()).toEqual(['Deployment', 'StatefulSet']);
+    for (const template of longRunning) {
+      for (const container of template.spec.containers) {
+        expect(container.startupProbe, container.name).toBeDefined();
+        expect(container.readinessProbe, container.name).toBeDefined();
+        expect(container.livenessProbe, container.name).toBeDefined();
+      }
+    }
+  });
+
+  it('runs every container under the restricted Pod Security profile', () => {
+    for (const template of templates) {
+      for (const container of containersOf(template)) {
+        const where = `${template.owner.metadata.name}/${container.name}`;
+        expect(effective(template, container, 'runAsNonRoot'), where).toBe(true);
+        expect(effective(template, container, 'runAsUser'), where).toBeGreaterThan(0);
+        expect(container.securityContext?.readOnlyRootFilesystem, where).toBe(true);
+        expect(container.securityContext?.allowPrivilegeEscalation, where).toBe(false);
+        expect(container.securityContext?.capabilities, where).toEqual({ drop: ['ALL'] });
+        expect(effective(template, container, 'seccompProfile'), where).toEqual({ type: 'RuntimeDefault' });
+      }
+    }
+    expect(only(objects, 'Namespace').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('replicates the keyspace and system_auth once per Cassandra node', () => {
+    const replicas = only(objects, 'StatefulSet', 'cassandra').spec?.replicas;
+    expect(replicas).toBe(props.cassandra?.replicas ?? 3);
+    const job = templates.find((t) => t.owner.metadata.name === 'keyspace-bootstrap')!;
+    const [superuser, bootstrap] = containersOf(job);
+    expect(envValue(bootstrap!, 'CASSANDRA_REPLICATION_FACTOR')).toBe(String(replicas));
+    expect(envValue(bootstrap!, 'CASSANDRA_EXPECTED_NODES')).toBe(String(replicas));
+    expect(envValue(superuser!, 'SYSTEM_AUTH_REPLICATION_FACTOR')).toBe(String(replicas));
+  });
+
+  it('has PodDisruptionBudgets, Services and the HPA select the workload they are named after', () => {
+    const workloads = podTemplatesOf(objects);
+    for (const kind of ['PodDisruptionBudget', 'Service']) {
+      for (const object of find(objects, kind)) {
+        const selector = (object.spec?.selector ?? undefined) as Record<string, string> | undefined;
+        const matched = workloads.filter((w) => selectorMatches(selector, w.labels)).map((w) => w.owner.metadata.name);
+        expect(matched, `${kind}/${object.metadata.name}`).toEqual([object.metadata.name]);
+      }
+    }
+    const service = only(objects, 'Service', 'digits');
+    const ports = service.spec?.ports as { port: number; targetPort: number }[];
+    const containerPorts = workloads.find((w) => w.owner.kind === 'Deployment')!.spec.containers[0]!.ports!.map((p) => p.containerPort);
+    expect(ports).toEqual([expect.objectContaining({ port: 80, targetPort: 3000 })]);
+    expect(containerPorts).toContain(3000);
+    expect(only(objects, 'StatefulSet', 'cassandra').spec?.serviceName).toBe('cassandra');
+    expect(only(objects, 'Service', 'cassandra').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(only(objects, 'HorizontalPodAutoscaler', 'digits').spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: 'digits' },
+      minReplicas: props.app?.replicas ?? 2,
+    });
+  });
+
+  it('lets only the app, the bootstrap and replay pods reach CQL, and Cassandra pods reach each other', () => {
+    const policy = only(objects, 'NetworkPolicy', 'cassandra-access');
+    const spec = policy.spec as {
+      podSelector: Record<string, unknown>;
+      ingress: { from: { podSelector: Record<string, unknown> }[]; ports: { port: number }[] }[];
+    };
+    const podsOf = (name: string) => templates.find((t) => t.owner.metadata.name === name)!.labels;
+    const guarded = templates.filter((t) => selectorMatches(spec.podSelector, t.labels)).map((t) => t.owner.metadata.name);
+    expect(guarded).toEqual(['cassandra']);
+    const mayReach = (labels: Record<string, string>, port: number) => spec.ingress.some((rule) =>
+      rule.ports.some((p) => p.port === port) && rule.from.some((peer) => selectorMatches(peer.podSelector, labels)));
+    const replayPods = { [LABEL_PART_OF]: PART_OF, [LABEL_COMPONENT]: 'replay' };
+    for (const client of [podsOf('digits'), podsOf('keyspace-bootstrap'), replayPods]) expect(mayReach(client, 9042)).toBe(true);
+    for (const port of [7000, 9042]) expect(mayReach(podsOf('cassandra'), port)).toBe(true);
+    expect(mayReach({ [LABEL_PART_OF]: PART_OF, [LABEL_COMPONENT]: 'something-else' }, 9042)).toBe(false);
+    expect(mayReach(podsOf('digits'), 7000)).toBe(false);
+  });
+
+  it('reads passwords only from generated Secrets and never holds one itself', () => {
+    expect(find(objects, 'Secret')).toEqual([]);
+    const generated = new Map(GENERATED_SECRETS.map((s) => [s.name, s.keys.map((k) => k.key)]));
+    for (const template of templates) {
+      for (const container of containersOf(template)) {
+        for (const env of container.env ?? []) {
+          if (/PASSWORD|SECRET|TOKEN/.test(env.name)) expect(env.value, `${container.name} ${env.name}`).toBeUndefined();
+          const ref = env.valueFrom?.secretKeyRef;
+          if (ref) expect(generated.get(ref.name), `${ref.name}.${ref.key}`).toContain(ref.key);
+        }
+      }
+    }
+  });
+
+  it('labels every object with part-of and every namespaced object with its component', () => {
+    for (const object of objects) {
+      expect(object.metadata.labels?.[LABEL_PART_OF], `${object.kind}/${object.metadata.name}`).toBe(PART_OF);
+      if (object.kind !== 'Namespace') expect(object.metadata.labels?.[LABEL_COMPONENT]).toMatch(/^(cassandra|keyspace-bootstrap|app|replay)$/);
+    }
+  });
+
+  it('sets only env vars the app configuration knows (app/src/config.ts, read as text)', () => {
+    const configSource = readFileSync(new URL('../app/src/config.ts', import.meta.url), 'utf8');
+    const appConfig = only(objects, 'ConfigMap', 'digits-config') as KubeObject & { data: Record<string, string> };
+    const appEnv = templates.filter((t) => t.owner.metadata.name !== 'cassandra')
+      .flatMap((t) => t.spec.containers).flatMap((c) => (c.env ?? []).map((e) => e.name));
+    for (const name of [...Object.keys(appConfig.data), ...appEnv].filter((n) => n !== 'JOB_COMPLETION_INDEX')) {
+      // Read as env['NAME'] via a helper ('NAME') or directly (env.NAME).
+      expect(configSource, name).toMatch(new RegExp(`'${name}'|env\\.${name}\\b`));
+    }
+  });
+});
