@@ -30,42 +30,44 @@ export interface InkMap {
   readonly columnMax: Uint8Array;
 }
 
-/**
- * Grey level of every pixel (BT.601 luminance, weights summing to 256), transparency flattened
- * onto `backdrop`. One loop per channel layout: a generic per-pixel branch costs several times
- * more at canvas size.
- */
-function flattenToGrey(image: RawImage, backdrop: number): Uint8Array {
-  const { data, channels } = image;
-  const grey = new Uint8Array(image.width * image.height);
-  if (channels === 1) {
-    grey.set(data.subarray(0, grey.length));
-  } else if (channels === 2) {
-    for (let i = 0, p = 0; i < grey.length; i++, p += 2) {
-      const alpha = data[p + 1];
-      grey[i] = alpha === 255 ? data[p] : divideBy255(data[p] * alpha + backdrop * (255 - alpha));
-    }
-  } else if (channels === 3) {
-    for (let i = 0, p = 0; i < grey.length; i++, p += 3) {
-      grey[i] = (77 * data[p] + 150 * data[p + 1] + 29 * data[p + 2] + 128) >> 8;
-    }
-  } else {
-    for (let i = 0, p = 0; i < grey.length; i++, p += channels) {
-      const alpha = data[p + 3];
-      if (alpha === 0) {
-        grey[i] = backdrop;
-        continue;
-      }
-      const luminance = (77 * data[p] + 150 * data[p + 1] + 29 * data[p + 2] + 128) >> 8;
-      grey[i] = alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha));
-    }
-  }
-  return grey;
-}
-
 /** Rounded x/255 for x in 0..65025, without a division. */
 function divideBy255(x: number): number {
   return (x + 128 + ((x + 128) >> 8)) >> 8;
+}
+
+/** BT.601 luminance with integer weights summing to 256. */
+function weighLuminance(r: number, g: number, b: number): number {
+  return (77 * r + 150 * g + 29 * b + 128) >> 8;
+}
+
+/**
+ * Grey levels of `count` pixels from pixel `first` into `out`, transparency flattened onto
+ * `backdrop`. One loop per channel layout, run a row at a time so the row stays in cache for
+ * the ink pass: a per-pixel branch on the layout costs several times more at canvas size.
+ */
+function flattenRow(image: RawImage, first: number, count: number, backdrop: number, out: Uint8Array): void {
+  const { data, channels } = image;
+  let p = first * channels;
+  if (channels === 1) {
+    out.set(data.subarray(p, p + count));
+  } else if (channels === 2) {
+    for (let x = 0; x < count; x++, p += 2) {
+      const alpha = data[p + 1];
+      out[x] = alpha === 255 ? data[p] : divideBy255(data[p] * alpha + backdrop * (255 - alpha));
+    }
+  } else if (channels === 3) {
+    for (let x = 0; x < count; x++, p += 3) out[x] = weighLuminance(data[p], data[p + 1], data[p + 2]);
+  } else {
+    for (let x = 0; x < count; x++, p += channels) {
+      const alpha = data[p + 3];
+      if (alpha === 0) {
+        out[x] = backdrop;
+        continue;
+      }
+      const luminance = weighLuminance(data[p], data[p + 1], data[p + 2]);
+      out[x] = alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha));
+    }
+  }
 }
 
 function listBorderPixels(width: number, height: number): number[] {
@@ -98,22 +100,59 @@ function findHistogramQuantile(histogram: Uint32Array, total: number, quantile: 
  * only has stray transparency: flatten onto white, as MNIST's paper scans were.
  */
 function chooseBackdrop(image: RawImage, border: readonly number[]): number {
-  const { data, channels } = image;
+  const { data, channels, width, height } = image;
   if (channels !== 2 && channels !== 4) return 255;
   const alphaHistogram = new Uint32Array(256);
   for (const i of border) alphaHistogram[data[i * channels + channels - 1]] += 1;
   if (findHistogramQuantile(alphaHistogram, border.length, 0.5) >= 128) return 255;
-  let weightedLuminance = 0;
-  let totalAlpha = 0;
-  for (let p = 0; p < data.length; p += channels) {
-    const alpha = data[p + channels - 1];
-    if (alpha === 0) continue;
-    const luminance =
-      channels === 2 ? data[p] : (77 * data[p] + 150 * data[p + 1] + 29 * data[p + 2] + 128) >> 8;
-    weightedLuminance += alpha * luminance;
-    totalAlpha += alpha;
+  // The ink's colour, weighted by coverage, from every few rows: strokes span many rows, and
+  // when the sample misses every stroke, all rows are read.
+  for (const rowStep of [Math.max(1, Math.floor(height / 32)), 1]) {
+    let weightedLuminance = 0;
+    let totalAlpha = 0;
+    for (let y = 0; y < height; y += rowStep) {
+      for (let p = y * width * channels, end = p + width * channels; p < end; p += channels) {
+        const alpha = data[p + channels - 1];
+        if (alpha === 0) continue;
+        weightedLuminance += alpha * (channels === 2 ? data[p] : weighLuminance(data[p], data[p + 1], data[p + 2]));
+        totalAlpha += alpha;
+      }
+    }
+    if (totalAlpha > 0) return weightedLuminance / totalAlpha >= 128 ? 0 : 255;
   }
-  return totalAlpha > 0 && weightedLuminance / totalAlpha >= 128 ? 0 : 255;
+  return 255;
+}
+
+interface InkOutputs {
+  readonly ink: Uint8Array;
+  readonly rowMax: Uint8Array;
+  readonly columnMax: Uint8Array;
+}
+
+/**
+ * The same as flattenRow + table look-up, fused for RGBA: the browser canvas, the upload that
+ * matters most, is mostly fully transparent pixels, which this loop skips after one load.
+ */
+function measureRgbaInk(image: RawImage, backdrop: number, inkOfLevel: Uint8Array, out: InkOutputs): void {
+  const { data, width, height } = image;
+  const { ink, rowMax, columnMax } = out;
+  const transparentInk = inkOfLevel[backdrop];
+  for (let y = 0, i = 0, p = 0; y < height; y++) {
+    let rowPeak = 0;
+    for (let x = 0; x < width; x++, i++, p += 4) {
+      const alpha = data[p + 3];
+      let value = transparentInk;
+      if (alpha !== 0) {
+        const luminance = weighLuminance(data[p], data[p + 1], data[p + 2]);
+        value = inkOfLevel[alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha))];
+      }
+      if (value === 0) continue;
+      ink[i] = value;
+      if (value > rowPeak) rowPeak = value;
+      if (value > columnMax[x]) columnMax[x] = value;
+    }
+    rowMax[y] = rowPeak;
+  }
 }
 
 /**
@@ -124,10 +163,14 @@ function chooseBackdrop(image: RawImage, border: readonly number[]): number {
 export function extractInk(image: RawImage): InkMap {
   const { width, height } = image;
   const border = listBorderPixels(width, height);
-  const grey = flattenToGrey(image, chooseBackdrop(image, border));
+  const backdrop = chooseBackdrop(image, border);
 
+  const pixel = new Uint8Array(1);
   const borderHistogram = new Uint32Array(256);
-  for (const i of border) borderHistogram[grey[i]] += 1;
+  for (const i of border) {
+    flattenRow(image, i, 1, backdrop, pixel);
+    borderHistogram[pixel[0]] += 1;
+  }
   const background = findHistogramQuantile(borderHistogram, border.length, 0.5);
   const lightInkOnDark = background < 128;
   const deviationHistogram = new Uint32Array(256);
@@ -136,22 +179,28 @@ export function extractInk(image: RawImage): InkMap {
   }
   const noiseLevel = findHistogramQuantile(deviationHistogram, border.length, 0.9);
 
-  // Grey level -> ink as a table, applied in place: the grey buffer becomes the ink map.
+  // Grey level -> ink as a table, so the per-pixel work is a look-up.
   const inkOfLevel = new Uint8Array(256);
   for (let v = 0; v < 256; v++) inkOfLevel[v] = Math.max(0, lightInkOnDark ? v - background : background - v);
-  const ink = grey;
+  const ink = new Uint8Array(width * height);
   const rowMax = new Uint8Array(height);
   const columnMax = new Uint8Array(width);
-  for (let y = 0, i = 0; y < height; y++) {
-    let rowPeak = 0;
-    for (let x = 0; x < width; x++, i++) {
-      const value = inkOfLevel[ink[i]];
-      ink[i] = value;
-      if (value === 0) continue;
-      if (value > rowPeak) rowPeak = value;
-      if (value > columnMax[x]) columnMax[x] = value;
+  if (image.channels === 4) {
+    measureRgbaInk(image, backdrop, inkOfLevel, { ink, rowMax, columnMax });
+  } else {
+    const grey = new Uint8Array(width);
+    for (let y = 0, i = 0; y < height; y++) {
+      flattenRow(image, i, width, backdrop, grey);
+      let rowPeak = 0;
+      for (let x = 0; x < width; x++, i++) {
+        const value = inkOfLevel[grey[x]];
+        if (value === 0) continue;
+        ink[i] = value;
+        if (value > rowPeak) rowPeak = value;
+        if (value > columnMax[x]) columnMax[x] = value;
+      }
+      rowMax[y] = rowPeak;
     }
-    rowMax[y] = rowPeak;
   }
   let maxInk = 0;
   for (let y = 0; y < height; y++) maxInk = Math.max(maxInk, rowMax[y]);
