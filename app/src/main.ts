@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Config } from './config.js';
-import { loadClassifier } from './digits/classifier.js';
+import { loadClassifier, type LoadedClassifier } from './digits/classifier.js';
 import type { Classifier } from './digits/digit.js';
 import { preprocessImage } from './digits/preprocess.js';
 import type { AppState } from './http/app-state.js';
@@ -25,6 +25,8 @@ export interface RunningService {
   readonly server: Server;
   readonly store: PredictionStore;
   readonly classifier: Classifier;
+  /** Why preferred TF.js backends were skipped (empty when the first choice worked). */
+  readonly backendFallbacks: readonly string[];
   /** Where it listens, e.g. http://127.0.0.1:3000 (the real port when PORT=0). */
   readonly url: string;
   /** Stops accepting, finishes in-flight requests (bounded), closes the store, disposes the model. Idempotent. */
@@ -49,7 +51,10 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 /** Waits for in-flight requests, cutting remaining connections after `timeoutMs`. */
 async function closeServer(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive connections become idle as their last response ends: close them as they do,
+  // so drain time is bounded by in-flight requests, not by the keep-alive timeout.
   server.closeIdleConnections();
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
   const timer = setTimeout(() => {
     logger.warn({ timeoutMs }, 'shutdown timeout: closing the connections still open');
     server.closeAllConnections();
@@ -57,6 +62,7 @@ async function closeServer(server: Server, timeoutMs: number, logger: Logger): P
   try {
     await closed;
   } finally {
+    clearInterval(sweeper);
     clearTimeout(timer);
   }
 }
@@ -66,7 +72,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const store = await openStore({ config, logger });
-  let classifier: Classifier;
+  let classifier: LoadedClassifier;
   try {
     classifier = await loadClassifier({
       modelDir: config.modelDir,
@@ -105,7 +111,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     })();
     return stopping;
   };
-  return { config, logger, app, server, store, classifier, url: `http://${host}:${address.port}`, shutdown };
+  return { config, logger, app, server, store, classifier, backendFallbacks: classifier.backendFallbacks, url: `http://${host}:${address.port}`, shutdown };
 }
 
 /** SIGTERM (Kubernetes) and SIGINT (Ctrl-C) shut down gracefully, then exit 0 (1 if closing failed). */

@@ -24,6 +24,7 @@ export async function run(args: string[]): Promise<void> {
       store: service.store.kind,
       backend: service.classifier.backend,
       modelVersion: service.classifier.modelVersion,
+      backendFallbacks: service.backendFallbacks,
     },
     'listening',
   );
