@@ -1,17 +1,28 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError, UnavailableError } from '../../errors.js';
 import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from '../prediction-store.js';
-import type { CassandraClient } from './connect.js';
 import { Deliverer } from './deliverer.js';
 import type { HistoryReader } from './history.js';
 import { compareNewestFirst, decodeCursor, encodeCursor, isPredictionId, MAX_PAGE } from './layout.js';
-import type { PredictionTable } from './prediction-table.js';
 import type { Spool } from './spool.js';
 import { StoreStatsRecorder, type CassandraStoreStats, type WriteEvent } from './store-stats.js';
 
+/** The part of the driver client the store uses directly (host states, shutdown). */
+export interface ClusterHandle {
+  readonly hosts: { values(): { isUp(): boolean }[] };
+  shutdown(): Promise<void>;
+}
+
+/** One prediction's Cassandra I/O (PredictionTable). */
+export interface PredictionRows {
+  write(record: PredictionRecord): Promise<void>;
+  read(id: string): Promise<PredictionRecord | null>;
+  setFeedback(id: string, label: number, at: Date): Promise<void>;
+}
+
 export interface CassandraStoreParts {
-  readonly client: CassandraClient;
-  readonly table: PredictionTable;
+  readonly client: ClusterHandle;
+  readonly table: PredictionRows;
   readonly history: HistoryReader;
   readonly spool: Spool;
   readonly logger: Logger;
@@ -46,6 +57,8 @@ export class CassandraStore implements PredictionStore {
       spool: parts.spool,
       write: (record) => parts.table.write(record),
       logger: parts.logger,
+      // Delivery is in the background: it may wait longer than a user would, not forever.
+      attemptTimeoutMs: Math.max(2_000, parts.writeTimeoutMs * 4),
       onRound: (delivered, failed) => {
         this.stats.countDelivery(delivered, failed);
         if (delivered > 0 && failed === 0) this.cassandraTakesWrites = true;

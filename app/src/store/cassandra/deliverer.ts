@@ -9,6 +9,8 @@ export interface DelivererOptions {
   readonly logger: Logger;
   /** Told after every round: how many went, how many failed. */
   readonly onRound: (delivered: number, failed: number) => void;
+  /** Bound on one delivery attempt; a write still pending then counts as failed (and is retried). */
+  readonly attemptTimeoutMs: number;
   readonly batchSize?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -73,7 +75,7 @@ export class Deliverer {
         await this.idle(1_000);
         continue;
       }
-      const results = await Promise.allSettled(batch.map((entry) => this.options.write(entry.record)));
+      const results = await Promise.allSettled(batch.map((entry) => this.attempt(entry.record)));
       const delivered = batch.filter((_, i) => results[i]!.status === 'fulfilled');
       this.options.spool.removeDelivered(delivered);
       const failed = batch.length - delivered.length;
@@ -94,6 +96,14 @@ export class Deliverer {
       const ceilingMs = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(this.failures, 20));
       await this.idle(Math.random() * ceilingMs);
     }
+  }
+
+  private attempt(record: PredictionRecord): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`delivery took over ${this.options.attemptTimeoutMs} ms`)), this.options.attemptTimeoutMs);
+    });
+    return Promise.race([this.options.write(record), late]).finally(() => clearTimeout(timer));
   }
 
   private idle(ms: number): Promise<void> {

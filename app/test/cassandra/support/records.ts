@@ -1,0 +1,24 @@
+import { newPredictionId } from '../../../src/store/ids.js';
+import type { PredictionRecord } from '../../../src/store/prediction-store.js';
+
+/** A complete, valid prediction for tests; every field distinct enough to catch mix-ups. */
+export function makePrediction(createdAt: Date = new Date(), overrides: Partial<PredictionRecord> = {}): PredictionRecord {
+  const digit = createdAt.getTime() % 10;
+  const input = new Uint8Array(784);
+  for (let i = 0; i < input.length; i += 1) input[i] = (i * 7 + digit) % 256;
+  const probabilities = Array.from({ length: 10 }, (_, d) => (d === digit ? 0.91 : 0.01) + d / 1e6);
+  return {
+    id: newPredictionId(createdAt),
+    createdAt,
+    digit,
+    confidence: probabilities[digit]!,
+    probabilities,
+    modelVersion: 'test-model-1',
+    input,
+    source: 'api',
+    latencyMs: 12.34,
+    feedbackLabel: null,
+    feedbackAt: null,
+    ...overrides,
+  };
+}
