@@ -145,8 +145,18 @@ describe('embedded store', () => {
     expect((await store.get(first.id))?.digit).toBe(first.digit);
   });
 
+  it('opens with synchronous=FULL when asked and still round-trips', async () => {
+    await store.close();
+    store = await openEmbeddedStore({ dataDir, synchronous: 'FULL' });
+    const record = makeRecord();
+    await store.record(record);
+    expect(await store.get(record.id)).toEqual(record);
+    expect((await store.health()).detail).toContain('synchronous=FULL');
+  });
+
   it('reports healthy while open, and refuses writes with UnavailableError once closed', async () => {
     expect(await store.health()).toMatchObject({ ok: true, backlog: 0 });
+    expect((await store.health()).detail).toContain('WAL, synchronous=NORMAL');
     await store.close();
     expect((await store.health()).ok).toBe(false);
     await expect(store.record(makeRecord())).rejects.toBeInstanceOf(UnavailableError);

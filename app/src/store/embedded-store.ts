@@ -9,10 +9,20 @@ import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, St
 export const EMBEDDED_DB_FILE = 'predictions.sqlite';
 /** Largest page the store hands out, whatever the caller asks. */
 export const EMBEDDED_MAX_PAGE = 1000;
+/** SQLite's numeric `synchronous` levels, for the health detail. */
+const SYNC_NAMES: Readonly<Record<number, string>> = { 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' };
 
 export interface EmbeddedStoreOptions {
   /** Directory of the SQLite file; created when missing. */
   readonly dataDir: string;
+  /**
+   * SQLite `synchronous` with WAL. NORMAL: a commit is in the OS before `record()` resolves,
+   * so a killed or restarted process loses nothing; only a kernel crash or power loss can
+   * drop the last commits. FULL also survives those, but fsyncs every commit on the event
+   * loop (better-sqlite3 is synchronous): measured 4.75 ms per commit here vs 0.05 ms.
+   * @default 'NORMAL'
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL';
 }
 
 interface PendingWrite {
@@ -23,9 +33,9 @@ interface PendingWrite {
 
 /**
  * The default store: SQLite in DATA_DIR, for one replica without a database server.
- * WAL with synchronous=FULL: a record is fsynced before `record()` resolves, so a crash or
- * restart never loses a prediction that was answered 201. Writes arriving in the same tick
- * (a classifier batch) share one transaction and one fsync (group commit).
+ * WAL journal: a record is committed before `record()` resolves, so a crash or restart of
+ * the process never loses a prediction that was answered 201. Writes arriving in the same
+ * tick (a classifier batch) share one transaction (group commit).
  */
 class EmbeddedStore implements PredictionStore {
   readonly kind = 'embedded' as const;
@@ -122,8 +132,8 @@ class EmbeddedStore implements PredictionStore {
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, detail: 'embedded store closed', backlog: 0 };
     try {
-      this.db.prepare('SELECT 1').get();
-      return { ok: true, detail: `sqlite ${this.file} (WAL)`, backlog: 0 };
+      const level = this.db.pragma('synchronous', { simple: true }) as number;
+      return { ok: true, detail: `sqlite ${this.file} (WAL, synchronous=${SYNC_NAMES[level] ?? level})`, backlog: 0 };
     } catch (error) {
       return { ok: false, detail: `sqlite ${this.file}: ${error instanceof Error ? error.message : String(error)}`, backlog: 0 };
     }
@@ -146,7 +156,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
