@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { openAnswersFile } from '../replay/answers-file.js';
 import { mergeReports } from '../replay/merge.js';
 import { parseDurationMs, parseShard, WHOLE, type LoadModel, type Shard } from '../replay/plan.js';
 import { readReportFile, writeReportFiles } from '../replay/report-io.js';
@@ -26,6 +27,7 @@ Flags of a replay:
   --recorded-before ISO  recorded source: only predictions created before this (default: now)
   --recorded-limit N     recorded source: read at most N predictions (default: --n, else 10000)
   --no-verify            do not read acknowledged predictions back by id (lost is then null)
+  --answers FILE         one CSV row per request: source index, label, recorded digit, status, digit
   --quiet                no progress line on stderr
 Flags of both:
   --out FILE             write the JSON report here (the last stdout line is the JSON report too)
@@ -57,6 +59,7 @@ const REPLAY_FLAGS = {
   'recorded-before': { type: 'string' },
   'recorded-limit': { type: 'string' },
   'no-verify': { type: 'boolean' },
+  answers: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -83,6 +86,7 @@ export async function run(args: string[]): Promise<void> {
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onSignal);
+  const answers = flags.answers === undefined ? null : openAnswersFile(flags.answers);
   try {
     const { report, lostIds } = await runReplay({
       url: flags.url ?? 'http://127.0.0.1:3000',
@@ -97,11 +101,13 @@ export async function run(args: string[]): Promise<void> {
       recordedLimit: positiveInt('recorded-limit', flags['recorded-limit']),
       progress: flags.quiet === true ? null : process.stderr,
       signal: abort.signal,
+      onSample: answers === null ? undefined : (sample) => answers.write(sample),
     });
     if (lostIds.length > 0) process.stderr.write(`replay: lost ids (first ${lostIds.length}): ${lostIds.join(' ')}\n`);
     await finish(report, flags.out, flags.chart, thresholds);
   } finally {
     process.removeListener('SIGINT', onSignal);
+    await answers?.close();
   }
 }
 

@@ -16,9 +16,10 @@ const COLORS = { p50: '#1f77b4', p99: '#d62728', ok: '#7f9fbf', errors: '#d62728
 /** Renders the chart; a report without requests still gives a valid (empty) SVG. */
 export function renderLatencyChart(report: ReplayReport): string {
   const points = report.timeline;
-  const firstSecond = Math.floor(report.startedAtMs / 1000);
-  const spanSeconds = Math.max(1, ...points.map((p) => p.second - firstSecond + 1));
-  const xOf = (second: number): number => MARGIN.left + ((second - firstSecond + 0.5) / spanSeconds) * PLOT_WIDTH;
+  // Timeline buckets are wall-clock seconds; place each at its middle, in seconds since t0.
+  const t0s = report.startedAtMs / 1000;
+  const spanSeconds = Math.max(1, ...points.map((p) => p.second + 1 - t0s));
+  const xOf = (second: number): number => MARGIN.left + (Math.max(0, second + 0.5 - t0s) / spanSeconds) * PLOT_WIDTH;
   const latencyTop = MARGIN.top;
   const rateTop = MARGIN.top + PANEL_HEIGHT + MARGIN.gap;
   const latencyMax = niceCeiling(Math.max(1, ...points.map((p) => p.p99Ms)));
@@ -51,9 +52,10 @@ export function renderLatencyChart(report: ReplayReport): string {
   }
   parts.push(legend(WIDTH - MARGIN.right - 150, rateTop + 14, [['ok', COLORS.ok], ['errors', COLORS.errors]]));
 
-  for (const tick of ticks(spanSeconds)) {
+  const stepSeconds = niceCeiling(spanSeconds / 8);
+  for (let tick = 0; tick <= spanSeconds; tick += stepSeconds) {
     const x = MARGIN.left + (tick / spanSeconds) * PLOT_WIDTH;
-    parts.push(text(x, HEIGHT - MARGIN.bottom + 16, `${tick}s`, 11, 'middle'));
+    parts.push(text(x, HEIGHT - MARGIN.bottom + 16, `${formatNumber(tick)}s`, 11, 'middle'));
   }
   parts.push(text(MARGIN.left + PLOT_WIDTH / 2, HEIGHT - 8, 'seconds since start', 12, 'middle'));
 

@@ -24,7 +24,7 @@ export interface JsonResponse {
 }
 
 export interface ReplayClient {
-  /** POSTs the item's image as a raw body to /api/predictions. */
+  /** POSTs the item's image as a raw body to /api/predictions?source=replay. */
   sendItem(item: ReplayItem): Promise<Outcome>;
   /** GETs a path under the base URL and parses JSON (body null when not JSON or not 200). */
   getJson(pathAndQuery: string): Promise<JsonResponse>;
@@ -42,7 +42,8 @@ export function createReplayClient(options: ReplayClientOptions): ReplayClient {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
-  const predictUrl = `${base}/api/predictions`;
+  // Marked as replay traffic, so the service's history and metrics tell it from users'.
+  const predictUrl = `${base}/api/predictions?source=replay`;
 
   async function sendItem(item: ReplayItem): Promise<Outcome> {
     try {

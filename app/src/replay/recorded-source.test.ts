@@ -15,6 +15,7 @@ function fakeHistory(): (pathAndQuery: string) => Promise<JsonResponse> {
       digit: n % 10,
       input: Array.from({ length: 784 }, (_, p) => (p === n ? 255 : 0)),
       feedbackLabel: n % 5 === 0 ? (n + 1) % 10 : null,
+      source: n === 3 ? 'replay' : 'canvas',
     };
   });
   return async (pathAndQuery) => {
@@ -35,8 +36,8 @@ describe('recorded source', () => {
       maxRecords: 100,
       pageSize: 10,
     });
-    // r-0 .. r-19 are before the cut-off; newest first.
-    expect(records).toHaveLength(20);
+    // r-0 .. r-19 are before the cut-off, r-3 was made by a replay; newest first.
+    expect(records).toHaveLength(19);
     expect(records[0]!.digit).toBe(9);
     expect(records.at(-1)!.digit).toBe(0);
   });
@@ -51,10 +52,10 @@ describe('recorded source', () => {
       { getJson: fakeHistory(), recordedBefore: new Date(BASE_MS + 60_000), maxRecords: 100, pageSize: 7 },
       (size) => [0, size - 1],
     );
-    expect(source.size).toBe(25);
+    expect(source.size).toBe(24);
     const newest = source.items.get(0)!;
     expect(newest).toMatchObject({ recordedDigit: 4, label: null, contentType: 'image/png' });
-    expect(source.items.get(24)).toMatchObject({ recordedDigit: 0, label: 1 });
+    expect(source.items.get(23)).toMatchObject({ recordedDigit: 0, label: 1 });
     const meta = await sharp(newest.body).metadata();
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', 28, 28, 1]);
     const data = await sharp(newest.body).toColourspace('b-w').raw().toBuffer();

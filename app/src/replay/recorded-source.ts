@@ -11,7 +11,8 @@ import { encodeAll } from './png-encode.js';
  * (agreement) and, where users corrected a prediction, with their label (accuracy).
  *
  * The snapshot is pinned by a cut-off time: the replay's own predictions are recorded too, so
- * without it P pods starting at different moments would read different histories.
+ * without it P pods starting at different moments would read different histories. Predictions
+ * made by earlier replays (source "replay") are skipped: they are not users' traffic.
  */
 
 export interface RecordedSourceOptions {
@@ -35,6 +36,7 @@ export class RecordedSourceError extends StartupError {
 
 interface RecordedPrediction {
   readonly createdAtMs: number;
+  readonly source: string;
   readonly digit: number;
   readonly input: Uint8Array;
   readonly feedbackLabel: number | null;
@@ -56,7 +58,7 @@ export async function readRecordedPredictions(options: RecordedSourceOptions): P
     if (!Array.isArray(page.items)) throw new RecordedSourceError(`GET ${query}: body has no "items" array`);
     for (const raw of page.items) {
       const record = parseRecord(raw);
-      if (record.createdAtMs < cutoffMs) records.push(record);
+      if (record.createdAtMs < cutoffMs && record.source !== REPLAY_SOURCE) records.push(record);
       if (records.length >= options.maxRecords) return records;
     }
     cursor = typeof page.nextCursor === 'string' ? page.nextCursor : null;
@@ -89,14 +91,17 @@ export async function loadRecordedSource(
   return { size: records.length, items };
 }
 
+const REPLAY_SOURCE = 'replay';
+
 function parseRecord(raw: unknown): RecordedPrediction {
-  const r = raw as { createdAt?: unknown; digit?: unknown; input?: unknown; feedbackLabel?: unknown; id?: unknown };
+  const r = raw as { createdAt?: unknown; digit?: unknown; input?: unknown; feedbackLabel?: unknown; id?: unknown; source?: unknown };
   const createdAtMs = typeof r.createdAt === 'string' ? Date.parse(r.createdAt) : Number.NaN;
   if (Number.isNaN(createdAtMs) || typeof r.digit !== 'number') {
     throw new RecordedSourceError(`recorded prediction ${String(r.id)} lacks createdAt or digit`);
   }
   return {
     createdAtMs,
+    source: typeof r.source === 'string' ? r.source : 'unknown',
     digit: r.digit,
     input: parseInput(r.input, String(r.id)),
     feedbackLabel: typeof r.feedbackLabel === 'number' ? r.feedbackLabel : null,

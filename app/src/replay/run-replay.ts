@@ -5,7 +5,7 @@ import { createReplayClient } from './http-client.js';
 import { runClosedLoop, type LoadOptions } from './load-closed.js';
 import { runOpenLoop } from './load-open.js';
 import { loadMnistSource } from './mnist-source.js';
-import { nowMs, type LoadedSource } from './outcome.js';
+import { nowMs, type LoadedSource, type Sample } from './outcome.js';
 import { neededItemIndices, shardRequestCount, type LoadModel, type Shard, type StopCondition } from './plan.js';
 import { startProgress } from './progress.js';
 import { loadRecordedSource } from './recorded-source.js';
@@ -39,6 +39,8 @@ export interface ReplayOptions {
   /** Where the progress line goes; null for none. */
   readonly progress: NodeJS.WriteStream | null;
   readonly signal?: AbortSignal | undefined;
+  /** Sees every finished request (per-request answers, e.g. for --answers). */
+  readonly onSample?: ((sample: Sample) => void) | undefined;
 }
 
 export interface ReplayResult {
@@ -70,7 +72,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       stop,
       itemAt: (k) => source.items.get(k % source.size)!,
       send: client.sendItem,
-      onSample: (sample) => recordSample(aggregate, sample),
+      onSample: (sample) => {
+        recordSample(aggregate, sample);
+        options.onSample?.(sample);
+      },
       startAtMs: t0,
       signal: options.signal,
     };
