@@ -3,128 +3,152 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
-import { PROJECT_ROOT } from '../src/config.js';
-import { selectBackend } from '../src/digits/backend.js';
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/digits/digit.js';
+import { PROJECT_ROOT, type BackendChoice } from '../src/config.js';
+import { loadClassifier } from '../src/digits/classifier.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/digits/digit.js';
 import { readMnistTestSet } from '../src/digits/mnist-data.js';
-import { loadModel } from '../src/digits/model-io.js';
-import { measureRate, round, type RateResult } from './measure.js';
+import { measureRate, median, round, type RateResult } from './measure.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from './onnx/layers-to-onnx.js';
 
 /**
- * Classifier alone: images/s at batch 1, 8, 32, 128 for the committed model on the TF.js
- * backend the service would pick (loaded by the service's own model-io and backend code),
- * then the same model, converted to ONNX, under onnxruntime-node (its default thread count,
- * and one thread for a like-for-like comparison with single-threaded wasm). Each step turns a
- * batch of 784-float inputs into a tensor, runs the model and reads the probabilities back.
+ * Classifier alone: images/s at batch 1, 8, 32, 128. TF.js runs through the service's own
+ * classifier (loadClassifier: backend selection, model loading, the dynamic batcher; B calls
+ * submitted together form one batch of B). The same model, converted to ONNX, runs under
+ * onnxruntime-node with the same per-batch work (pack the inputs, run, split the
+ * probabilities): its default threads (one per core) and one thread, like single-threaded wasm.
+ * Rounds alternate the runtimes so that load from other processes hits them alike.
  */
 
-const USAGE = `Usage: classifier-bench --onnx FILE [--model-dir app/model] [--backend auto] [--seconds 3]
-  [--batches 1,8,32,128] [--out .bench/classifier.json]`;
+const USAGE = `Usage: classifier-bench --onnx FILE [--model-dir app/model] [--backend auto] [--seconds 2]
+  [--rounds 3] [--batches 1,8,32,128] [--out .bench/classifier.json]`;
 
 export interface ClassifierRow {
   readonly runtime: string;
   readonly batch: number;
+  /** Median over the rounds. */
   readonly imagesPerSec: number;
-  readonly batchMs: { readonly p50: number; readonly p99: number };
-  readonly steps: number;
+  readonly cpuMsPerImage: number;
+  readonly batchMsP50: number;
+  readonly rounds: readonly number[];
 }
 
-function toRow(runtime: string, batch: number, r: RateResult): ClassifierRow {
-  return { runtime, batch, imagesPerSec: round(r.itemsPerSec, 1), batchMs: { p50: round(r.stepMs.p50), p99: round(r.stepMs.p99) }, steps: r.steps };
-}
+type Step = (inputs: readonly DigitPixels[]) => Promise<void>;
 
-/** Batches of real MNIST test digits as the classifier receives them: ink 1.0 on 0.0. */
-async function makeBatches(batch: number, count: number): Promise<Float32Array[]> {
-  const { images } = await readMnistTestSet();
-  return Array.from({ length: count }, (_, b) => {
-    const out = new Float32Array(batch * IMAGE_PIXELS);
-    for (let i = 0; i < batch; i++) {
-      const image = images[(b * batch + i) % images.length]!;
-      for (let p = 0; p < IMAGE_PIXELS; p++) out[i * IMAGE_PIXELS + p] = image[p]! / 255;
-    }
-    return out;
-  });
-}
-
-async function benchTfjs(model: tf.LayersModel, backend: string, batches: Map<number, Float32Array[]>, durationMs: number): Promise<ClassifierRow[]> {
-  const rows: ClassifierRow[] = [];
-  for (const [batch, inputs] of batches) {
-    let i = 0;
-    const step = async (): Promise<number> => {
-      const x = inputs[i++ % inputs.length]!;
-      const y = tf.tidy(() => model.predict(tf.tensor4d(x, [batch, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor);
-      await y.data();
-      y.dispose();
-      return batch;
-    };
-    rows.push(toRow(`tfjs-${backend}`, batch, await measureRate(step, { warmupMs: Math.min(1000, durationMs / 3), durationMs })));
+/** What the classifier does after the model: per-image probability arrays and the argmax. */
+function splitProbabilities(probs: Float32Array, n: number): number[] {
+  const digits: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
+    digits.push(p.indexOf(Math.max(...p)));
   }
-  return rows;
+  return digits;
 }
 
-async function benchOrt(onnxFile: string, threads: number, batches: Map<number, Float32Array[]>, durationMs: number): Promise<ClassifierRow[]> {
-  // threads 0 = onnxruntime's default: one intra-op thread per core.
+async function createOrtStep(onnxFile: string, threads: number): Promise<{ step: Step; release: () => Promise<void> }> {
+  // intraOpNumThreads 0 = onnxruntime's default: one thread per core.
   const session = await ort.InferenceSession.create(onnxFile, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
-  const label = threads === 0 ? 'onnxruntime' : `onnxruntime-${threads}thread`;
-  const rows: ClassifierRow[] = [];
-  try {
-    for (const [batch, inputs] of batches) {
-      let i = 0;
-      const step = async (): Promise<number> => {
-        const x = inputs[i++ % inputs.length]!;
-        const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', x, [batch, IMAGE_SIZE, IMAGE_SIZE, 1]) });
-        if (out[ONNX_OUTPUT]?.data.length !== batch * 10) throw new Error('onnxruntime returned an unexpected output shape');
-        return batch;
-      };
-      rows.push(toRow(label, batch, await measureRate(step, { warmupMs: Math.min(1000, durationMs / 3), durationMs })));
-    }
-  } finally {
-    await session.release();
-  }
-  return rows;
+  const step: Step = async (inputs) => {
+    const n = inputs.length;
+    const flat = new Float32Array(n * IMAGE_PIXELS);
+    inputs.forEach((pixels, i) => flat.set(pixels, i * IMAGE_PIXELS));
+    const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', flat, [n, IMAGE_SIZE, IMAGE_SIZE, 1]) });
+    splitProbabilities(out[ONNX_OUTPUT]!.data as Float32Array, n);
+  };
+  return { step, release: () => session.release() };
+}
+
+/** Real MNIST test digits as the classifier receives them: 784 floats, ink 1.0 on 0.0. */
+async function readInputs(count: number): Promise<DigitPixels[]> {
+  const { images } = await readMnistTestSet();
+  return images.slice(0, count).map((image) => Float32Array.from(image, (v) => v / 255));
+}
+
+async function measureBatches(step: Step, inputs: readonly DigitPixels[], batch: number, durationMs: number): Promise<RateResult> {
+  let offset = 0;
+  return measureRate(async () => {
+    if (offset + batch > inputs.length) offset = 0;
+    await step(inputs.slice(offset, offset + batch));
+    offset += batch;
+    return batch;
+  }, { warmupMs: Math.min(500, durationMs / 3), durationMs });
 }
 
 export interface ClassifierBenchResult {
   readonly backend: string;
   readonly backendFallbacks: readonly string[];
-  readonly modelDir: string;
+  readonly modelVersion: string;
   readonly onnxFile: string;
-  readonly secondsPerPoint: number;
+  readonly onnxruntime: string;
+  readonly tfjs: string;
+  readonly secondsPerRound: number;
+  readonly roundsPerPoint: number;
+  /** Batch sizes the TF.js classifier actually ran (from onBatch): proves B calls made one batch. */
+  readonly observedTfjsBatchSizes: readonly number[];
   readonly rows: readonly ClassifierRow[];
 }
 
 async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, {
-    onnx: { type: 'string' },
-    'model-dir': { type: 'string' },
-    backend: { type: 'string' },
-    seconds: { type: 'string' },
-    batches: { type: 'string' },
-    out: { type: 'string' },
+    onnx: { type: 'string' }, 'model-dir': { type: 'string' }, backend: { type: 'string' }, seconds: { type: 'string' },
+    rounds: { type: 'string' }, batches: { type: 'string' }, out: { type: 'string' },
   }, USAGE);
   if (flags === null) return;
   if (flags.onnx === undefined) throw new Error(`--onnx is required\n\n${USAGE}`);
+  const onnxFile = flags.onnx;
   const modelDir = path.resolve(flags['model-dir'] ?? path.join(PROJECT_ROOT, 'app/model'));
-  const durationMs = (positiveInt('seconds', flags.seconds) ?? 3) * 1000;
+  const durationMs = (positiveInt('seconds', flags.seconds) ?? 2) * 1000;
+  const rounds = positiveInt('rounds', flags.rounds) ?? 3;
   const sizes = (flags.batches ?? '1,8,32,128').split(',').map((s) => positiveInt('batches', s) ?? 1);
   const out = path.resolve(flags.out ?? path.join(PROJECT_ROOT, '.bench/classifier.json'));
 
-  const batches = new Map<number, Float32Array[]>();
-  for (const size of sizes) batches.set(size, await makeBatches(size, Math.max(4, Math.ceil(1024 / size))));
+  const inputs = await readInputs(Math.max(1024, ...sizes));
+  const classifier = await loadClassifier({ modelDir, backend: (flags.backend ?? 'auto') as BackendChoice, maxBatchSize: Math.max(...sizes), maxBatchWaitMs: 0 });
+  const observed = new Set<number>();
+  classifier.onBatch((size) => observed.add(size));
+  const tfjsStep: Step = async (batch) => {
+    await Promise.all(batch.map((pixels) => classifier.classify(pixels)));
+  };
+  const runtimes: Record<string, () => Promise<{ step: Step; release: () => Promise<void> }>> = {
+    [`tfjs-${classifier.backend}`]: async () => ({ step: tfjsStep, release: async () => undefined }),
+    onnxruntime: () => createOrtStep(onnxFile, 0),
+    'onnxruntime-1thread': () => createOrtStep(onnxFile, 1),
+  };
 
-  const selection = await selectBackend((flags.backend ?? 'auto') as 'auto');
-  const model = await loadModel(modelDir);
-  const rows = await benchTfjs(model, selection.name, batches, durationMs);
-  model.dispose();
-  // TF.js first, then onnxruntime: its spinning thread pool must not steal cycles from wasm.
-  rows.push(...(await benchOrt(flags.onnx, 0, batches, durationMs)));
-  rows.push(...(await benchOrt(flags.onnx, 1, batches, durationMs)));
+  const rows: ClassifierRow[] = [];
+  for (const batch of sizes) {
+    const results: Record<string, RateResult[]> = {};
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, create] of Object.entries(runtimes)) {
+        const runtime = await create();
+        try {
+          (results[name] ??= []).push(await measureBatches(runtime.step, inputs, batch, durationMs));
+        } finally {
+          // Released after each round: onnxruntime's spinning pool must not steal cycles from wasm.
+          await runtime.release();
+        }
+      }
+    }
+    for (const [name, rs] of Object.entries(results)) {
+      const row: ClassifierRow = {
+        runtime: name, batch,
+        imagesPerSec: round(median(rs.map((x) => x.itemsPerSec)), 1),
+        cpuMsPerImage: round(median(rs.map((x) => x.cpuMsPerItem)), 4),
+        batchMsP50: round(median(rs.map((x) => x.stepMs.p50))),
+        rounds: rs.map((x) => round(x.itemsPerSec, 1)),
+      };
+      rows.push(row);
+      process.stderr.write(`classifier: ${name.padEnd(20)} batch ${String(batch).padStart(3)}: ${row.imagesPerSec} images/s (rounds ${row.rounds.join(', ')})\n`);
+    }
+  }
+  await classifier.dispose();
 
-  const result: ClassifierBenchResult = { backend: selection.name, backendFallbacks: selection.fallbacks, modelDir, onnxFile: flags.onnx, secondsPerPoint: durationMs / 1000, rows };
+  const result: ClassifierBenchResult = {
+    backend: classifier.backend, backendFallbacks: classifier.backendFallbacks, modelVersion: classifier.modelVersion,
+    onnxFile, onnxruntime: ort.env.versions.node ?? 'unknown', tfjs: tf.version.tfjs,
+    secondsPerRound: durationMs / 1000, roundsPerPoint: rounds, observedTfjsBatchSizes: [...observed].sort((a, b) => a - b), rows,
+  };
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
-  for (const row of rows) process.stderr.write(`${row.runtime.padEnd(24)} batch ${String(row.batch).padStart(3)}: ${row.imagesPerSec} images/s\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

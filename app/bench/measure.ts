@@ -18,6 +18,8 @@ export interface RateResult {
   readonly seconds: number;
   readonly itemsPerSec: number;
   readonly stepMs: { readonly p50: number; readonly p99: number; readonly mean: number };
+  /** Process CPU time (all threads) per item: less sensitive than the rate to other load on the machine. */
+  readonly cpuMsPerItem: number;
 }
 
 /** Value at quantile q (0..1) of an ascending-sorted array, nearest-rank; 0 when empty. */
@@ -33,6 +35,7 @@ export async function measureRate(step: () => Promise<number>, options: RateOpti
   while (performance.now() < warmupEnd) await step();
   const durations: number[] = [];
   let items = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const end = start + options.durationMs;
   const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
@@ -43,6 +46,7 @@ export async function measureRate(step: () => Promise<number>, options: RateOpti
     durations.push(performance.now() - t0);
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   const sorted = Float64Array.from(durations).sort();
   const total = durations.reduce((a, b) => a + b, 0);
   return {
@@ -51,7 +55,14 @@ export async function measureRate(step: () => Promise<number>, options: RateOpti
     seconds,
     itemsPerSec: items / seconds,
     stepMs: { p50: quantileSorted(sorted, 0.5), p99: quantileSorted(sorted, 0.99), mean: total / durations.length },
+    cpuMsPerItem: (cpu.user + cpu.system) / 1000 / items,
   };
+}
+
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Rounds for JSON: enough digits to compare runs, no float noise. */

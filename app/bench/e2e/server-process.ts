@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
+
+/**
+ * A server under test in its own process: started with node (optionally with --cpu-prof),
+ * waited on until its readiness URL answers 200, observed through /proc (peak RSS, CPU time)
+ * and stopped with SIGTERM, as Kubernetes would stop it.
+ */
+
+export interface ServerSpec {
+  readonly name: string;
+  /** Script and arguments after `node`, e.g. ['dist/app/src/cli/index.js', 'serve']. */
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Where stdout and stderr go (the service's JSON logs). */
+  readonly logFile: string;
+  /** When set, the process runs with --cpu-prof and writes its profile here on exit. */
+  readonly cpuProfileDir?: string | undefined;
+  readonly readyTimeoutMs?: number;
+}
+
+export interface ProcStats {
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  readonly peakRssMiB: number;
+  readonly rssMiB: number;
+  /** User + system CPU time since the process started, in milliseconds. */
+  readonly cpuMs: number;
+  /** The same per thread name (node = the JS main thread, libuv-worker = the pool sharp decodes on, V8 workers = GC). */
+  readonly threadCpuMs: Readonly<Record<string, number>>;
+}
+
+export interface RunningServer {
+  readonly name: string;
+  readonly pid: number;
+  readonly baseUrl: string;
+  stats(): Promise<ProcStats>;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (bound once, then released for the server to take). */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+// Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream kernel build.
+const CLOCK_TICKS_PER_SEC = 100;
+
+/** Parses a /proc stat line into the command name and utime + stime in milliseconds. */
+export function parseStatLine(stat: string): { name: string; cpuMs: number } {
+  const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name, cpuMs: ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS_PER_SEC };
+}
+
+async function readThreadCpu(pid: number): Promise<Record<string, number>> {
+  const byName: Record<string, number> = {};
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    try {
+      const { name, cpuMs } = parseStatLine(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      byName[name] = (byName[name] ?? 0) + cpuMs;
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return byName;
+}
+
+/** Reads VmHWM, VmRSS (/proc/<pid>/status), process and per-thread CPU time (/proc/<pid>/stat, task/). */
+export async function readProcStats(pid: number): Promise<ProcStats> {
+  const [status, stat, threadCpuMs] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8'), readThreadCpu(pid)]);
+  const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10, rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, cpuMs: parseStatLine(stat).cpuMs, threadCpuMs };
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before it was ready (log: ${logFile})`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`server not ready at ${url} after ${timeoutMs} ms (log: ${logFile})`);
+}
+
+/** Starts the server on a free port (PORT, HOST=127.0.0.1 are added to its env) and waits for readiness. */
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const port = await findFreePort();
+  // The child writes its logs straight to the file: piping through this process would make the
+  // load generator pay for the server's logging.
+  const logFd = openSync(spec.logFile, 'a');
+  const nodeFlags = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
+  const child = spawn(process.execPath, [...nodeFlags, ...spec.args], {
+    env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${baseUrl}/readyz`, child, spec.readyTimeoutMs ?? 120_000, spec.logFile);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const pid = child.pid!;
+  return {
+    name: spec.name,
+    pid,
+    baseUrl,
+    stats: () => readProcStats(pid),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

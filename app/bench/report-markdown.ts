@@ -1,0 +1,130 @@
+import type { ClassifierBenchResult } from './classifier-bench.js';
+import type { MachineInfo } from './machine-info.js';
+import type { E2eReport, PreprocessReport, TargetCheck } from './report-targets.js';
+
+/**
+ * The human-readable side of `make bench`: markdown tables printed at the end of the run and
+ * written to .bench/results.md. Pure: data in, text out.
+ */
+
+export interface BenchResults {
+  readonly schema: 'mnist-bench/1';
+  readonly date: string;
+  readonly command: string;
+  readonly gitCommit: string;
+  readonly machine: MachineInfo;
+  readonly classifier: ClassifierBenchResult | null;
+  readonly preprocess: PreprocessReport | null;
+  readonly e2e: E2eReport | null;
+  readonly targets: readonly TargetCheck[];
+  readonly peakMemory: { readonly target: string; readonly peakRssMiB: number } | null;
+  readonly notes: readonly string[];
+}
+
+/** A GitHub-flavoured markdown table; `|` inside cells is escaped. Numeric-looking columns align right. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^[-\d.,]+( ?[a-zA-Z/%x]+)?$|^-$/.test(r[i] ?? '')));
+  const lines = [
+    `| ${headers.map(esc).join(' | ')} |`,
+    `|${headers.map((_, i) => (numeric[i] ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${headers.map((_, i) => esc(r[i] ?? '')).join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+const num = (n: number | null | undefined, digits = 0): string =>
+  n === null || n === undefined ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function machineSection(m: MachineInfo): string {
+  return formatTable(['what', 'value'], [
+    ['CPU', `${m.cpuModel} (${m.cores} cores visible; ${m.cpuFlags.join(', ') || 'no flags read'})`],
+    ['memory', `${num(m.memoryGiB, 1)} GiB`],
+    ['OS', m.os],
+    ['node', m.node],
+    ['TF.js backend', m.backend ?? '-'],
+    ['load average (1/5/15 min) at start', m.loadAverageAtStart ?? '-'],
+    ['load average (1/5/15 min) at end', m.loadAverageAtEnd],
+  ]);
+}
+
+function classifierSection(c: ClassifierBenchResult): string {
+  const runtimes = [...new Set(c.rows.map((r) => r.runtime))];
+  const batches = [...new Set(c.rows.map((r) => r.batch))].sort((a, b) => a - b);
+  const rows = runtimes.map((runtime) => [runtime, ...batches.map((b) => num(c.rows.find((r) => r.runtime === runtime && r.batch === b)?.imagesPerSec))]);
+  const cpu = runtimes.map((runtime) => [runtime, ...batches.map((b) => num(c.rows.find((r) => r.runtime === runtime && r.batch === b)?.cpuMsPerImage, 3))]);
+  return [
+    `Model ${c.modelVersion}; median of ${c.roundsPerPoint} rounds of ${c.secondsPerRound} s, runtimes alternating. images/s:`,
+    '',
+    formatTable(['runtime', ...batches.map((b) => `batch ${b}`)], rows),
+    '',
+    'CPU ms per image (process CPU time, all threads):',
+    '',
+    formatTable(['runtime', ...batches.map((b) => `batch ${b}`)], cpu),
+  ].join('\n');
+}
+
+function preprocessSection(p: PreprocessReport): string {
+  const rows = p.results.flatMap((r) => r.rows.map((row) => [r.image, row.pipeline, num(row.imagesPerSec), num(row.cpuMsPerImage, 3)]));
+  return [
+    `UV_THREADPOOL_SIZE=${p.uvThreadpoolSize ?? '?'}, ${p.inFlight ?? '?'} calls in flight.`,
+    '',
+    formatTable(['image', 'pipeline', 'images/s', 'CPU ms/image'], rows),
+  ].join('\n');
+}
+
+function e2eSection(e: E2eReport): string {
+  const rows = e.targets.flatMap((t) => t.points.map((p) => [
+    t.name, String(p.concurrency), num(p.requestsPerSec), num(p.latencyMs.p50, 2), num(p.latencyMs.p99, 2),
+    String(p.requests - p.ok), num(p.serverCpuUsPerRequest), num(p.serverCores, 2), num(p.clientCpuUsPerRequest), p.meanBatchSize === null ? '-' : num(p.meanBatchSize, 1),
+  ]));
+  const measured = e.targets.filter((t) => t.error === undefined);
+  const memory = measured.map((t) => `${t.name} ${num(t.peakRssMiB, 1)} MiB`).join(', ');
+  const threads = [...new Set(measured.flatMap((t) => t.points.flatMap((p) => Object.keys(p.serverThreadCpuUsPerRequest ?? {}))))].sort();
+  const threadRows = measured.flatMap((t) => t.points.filter((p) => p.concurrency === 32).map((p) => [t.name, ...threads.map((th) => num(p.serverThreadCpuUsPerRequest?.[th] ?? 0))]));
+  return [
+    formatTable(['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'server cores', 'client CPU µs/req', 'mean batch'], rows),
+    '',
+    `Peak RSS (VmHWM) per server process over all its runs: ${memory}.`,
+    ...e.targets.filter((t) => t.error !== undefined).map((t) => `\n${t.name}: not measured (${t.error}).`),
+    '',
+    'Server CPU µs per request by thread at 32 connections (node = JS main thread; libuv-worker = the pool sharp decodes on; V8 workers = GC, compiler):',
+    '',
+    formatTable(['server', ...threads], threadRows),
+  ].join('\n');
+}
+
+/** The whole results.md. */
+export function renderMarkdown(r: BenchResults): string {
+  const targets = formatTable(['area', 'what', 'measured', 'reference', 'ratio', 'goal', 'verdict'],
+    r.targets.map((t) => [t.area, t.what, t.measured, t.reference, t.ratio === null ? '-' : `${num(t.ratio, 3)}x`, t.goal, t.verdict]));
+  const parts = [
+    `# Benchmark results (${r.date})`,
+    '',
+    `Command: \`${r.command}\` at commit ${r.gitCommit}.`,
+    '',
+    '## Machine',
+    '',
+    machineSection(r.machine),
+    '',
+    '## Targets',
+    '',
+    targets,
+    '',
+    `Peak RSS of the service under the heaviest run: ${r.peakMemory ? `${num(r.peakMemory.peakRssMiB, 1)} MiB (${r.peakMemory.target})` : 'not measured'}.`,
+    '',
+    '## Classifier alone',
+    '',
+    r.classifier ? classifierSection(r.classifier) : 'Not run.',
+    '',
+    '## Preprocessing alone',
+    '',
+    r.preprocess ? preprocessSection(r.preprocess) : 'Not run.',
+    '',
+    '## End to end on loopback (POST /api/predictions, canvas PNG, multipart)',
+    '',
+    r.e2e ? e2eSection(r.e2e) : 'Not run.',
+  ];
+  if (r.notes.length > 0) parts.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
+  return `${parts.join('\n')}\n`;
+}

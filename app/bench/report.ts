@@ -1,0 +1,60 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseFlags } from '../src/cli/args.js';
+import { PROJECT_ROOT } from '../src/config.js';
+import type { ClassifierBenchResult } from './classifier-bench.js';
+import { collectMachineInfo } from './machine-info.js';
+import { renderMarkdown, type BenchResults } from './report-markdown.js';
+import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type E2eReport, type PreprocessReport } from './report-targets.js';
+
+/**
+ * Joins the parts' JSON (.bench/classifier.json, preprocess.json, e2e.json) into
+ * .bench/results.json, judges the targets, writes .bench/results.md and prints it.
+ */
+
+const USAGE = `Usage: report [--dir .bench] [--command "make bench"] [--commit SHA] [--load-at-start "1.0 / 1.0 / 1.0"]
+  [--note TEXT]...`;
+
+async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function main(args: string[]): Promise<void> {
+  const flags = parseFlags(args, {
+    dir: { type: 'string' }, command: { type: 'string' }, commit: { type: 'string' },
+    'load-at-start': { type: 'string' }, note: { type: 'string', multiple: true },
+  }, USAGE);
+  if (flags === null) return;
+  const dir = path.resolve(flags.dir ?? path.join(PROJECT_ROOT, '.bench'));
+  const classifier = await readJson<ClassifierBenchResult>(path.join(dir, 'classifier.json'));
+  const preprocess = await readJson<PreprocessReport>(path.join(dir, 'preprocess.json'));
+  const e2e = await readJson<E2eReport>(path.join(dir, 'e2e.json'));
+  const results: BenchResults = {
+    schema: 'mnist-bench/1',
+    date: new Date().toISOString(),
+    command: flags.command ?? 'make bench',
+    gitCommit: flags.commit ?? 'unknown',
+    machine: await collectMachineInfo(classifier?.backend ?? null, flags['load-at-start'] ?? null),
+    classifier,
+    preprocess,
+    e2e,
+    targets: [...checkClassifier(classifier), ...checkPreprocess(preprocess), ...checkEndToEnd(e2e)],
+    peakMemory: findPeakMemory(e2e),
+    notes: flags.note ?? [],
+  };
+  const markdown = renderMarkdown(results);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(dir, 'results.md'), markdown);
+  process.stdout.write(markdown);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`bench report: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,80 @@
+import multer from '@koa/multer';
+import Router from '@koa/router';
+import Koa from 'koa';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { encodeMultipart } from '../../bench/e2e/multipart.js';
+import { parseStatLine, readProcStats } from '../../bench/e2e/server-process.js';
+import { meanBatchSize, parseHistogramTotals } from '../../bench/e2e/service-metrics.js';
+import { classifyFrame, summarizeProfiles, type CpuProfile } from '../../bench/profile-summary.js';
+
+/** The benchmark's pure helpers: request body, /proc parsing, metrics parsing, profile breakdown. */
+
+/** Parses a body with @koa/multer, the parser the service itself uses. */
+async function parseMultipart(body: Buffer, contentType: string): Promise<{ fields: unknown; file: { field: string; name: string; type: string; bytes: string } }> {
+  const app = new Koa();
+  const router = new Router();
+  router.post('/', multer({ storage: multer.memoryStorage() }).single('image'), (ctx) => {
+    const file = ctx.request.file!;
+    ctx.body = { fields: (ctx.request as { body?: unknown }).body, file: { field: file.fieldname, name: file.originalname, type: file.mimetype, bytes: file.buffer.toString('hex') } };
+  });
+  app.use(router.routes());
+  const response = await request(app.callback()).post('/').set('content-type', contentType).send(body);
+  expect(response.status).toBe(200);
+  return response.body as { fields: unknown; file: { field: string; name: string; type: string; bytes: string } };
+}
+
+describe('benchmark helpers', () => {
+  it('builds a multipart body that @koa/multer reads back byte for byte', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255, 13, 10]);
+    const upload = encodeMultipart({ source: 'canvas' }, { field: 'image', filename: 'canvas.png', contentType: 'image/png', bytes: png });
+    const parsed = await parseMultipart(upload.body, upload.contentType);
+    expect(parsed.fields).toEqual({ source: 'canvas' });
+    expect(parsed.file).toEqual({ field: 'image', name: 'canvas.png', type: 'image/png', bytes: png.toString('hex') });
+  });
+
+  it('reads utime + stime from a /proc stat line whose command name has spaces and parentheses', () => {
+    const line = '4242 (libvips worker (2)) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0 100 0 0';
+    expect(parseStatLine(line)).toEqual({ name: 'libvips worker (2)', cpuMs: 3000 });
+  });
+
+  it('reads this process\'s own peak RSS and CPU time from /proc', async () => {
+    const stats = await readProcStats(process.pid);
+    expect(stats.peakRssMiB).toBeGreaterThanOrEqual(stats.rssMiB);
+    expect(stats.rssMiB).toBeGreaterThan(10);
+    expect(Object.keys(stats.threadCpuMs)).toContain('node');
+  });
+
+  it('sums a Prometheus histogram over its label sets and derives the mean batch size', () => {
+    const text = [
+      '# HELP classifier_batch_size images per model call',
+      'classifier_batch_size_bucket{le="1"} 3',
+      'classifier_batch_size_sum{model="a"} 40',
+      'classifier_batch_size_count{model="a"} 10',
+      'classifier_batch_size_sum{model="b"} 2',
+      'classifier_batch_size_count{model="b"} 2',
+    ].join('\n');
+    const after = parseHistogramTotals(text, 'classifier_batch_size');
+    expect(after).toEqual({ batches: 12, images: 42 });
+    expect(meanBatchSize({ batches: 2, images: 2 }, after)).toBe(4);
+    expect(parseHistogramTotals('other_metric 1', 'classifier_batch_size')).toBeNull();
+  });
+
+  it('attributes profile samples to areas and functions by self time', () => {
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
+        { id: 2, callFrame: { functionName: 'wasm-function[413]', url: 'wasm://wasm/0019ea4a', lineNumber: 0 } },
+        { id: 3, callFrame: { functionName: 'extractInk', url: 'file:///r/dist/app/src/digits/image-ink.js', lineNumber: 138 } },
+        { id: 4, callFrame: { functionName: 'use', url: 'file:///r/node_modules/koa/lib/application.js', lineNumber: 9 } },
+      ],
+      samples: [2, 2, 3, 4, 2],
+      timeDeltas: [1000, 1000, 2000, 500, 500],
+    };
+    const b = summarizeProfiles([profile]);
+    expect(b.totalMs).toBe(5);
+    expect(b.areas.map((a) => [a.area, a.share])).toEqual([['TF.js wasm kernels', 50], ['app: digits', 40], ['HTTP framework (Koa, router, multer)', 10]]);
+    expect(b.functions[0]?.name).toBe('wasm-function[413] wasm://wasm/0019ea4a:1');
+    expect(classifyFrame({ functionName: 'wrapSafe', url: 'node:internal/modules/cjs/loader', lineNumber: 1 })).toBe('start-up: module loading');
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { ClassifierBenchResult } from '../../bench/classifier-bench.js';
+import type { E2ePoint, E2eTarget } from '../../bench/e2e-bench.js';
+import { formatTable } from '../../bench/report-markdown.js';
+import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type PreprocessReport } from '../../bench/report-targets.js';
+
+/** The benchmark's judgement (ratios, PASS/MISS) and its table formatting, on made-up numbers. */
+
+function point(concurrency: number, requestsPerSec: number, p99: number, errors = 0): E2ePoint {
+  return {
+    concurrency, requests: 1000, ok: 1000 - errors, errorsByStatus: errors ? { '503': errors } : {}, seconds: 8, requestsPerSec,
+    latencyMs: { p50: p99 / 2, p90: p99 * 0.8, p99, max: p99 * 2, mean: p99 / 2 }, accuracy: null, clientCpuUsPerRequest: 100,
+    serverCpuUsPerRequest: 500, serverCores: 1, serverThreadCpuUsPerRequest: { node: 500 }, meanBatchSize: null,
+  };
+}
+
+function target(name: 'bare' | 'embedded' | 'cassandra', points: E2ePoint[], peakRssMiB = 200): E2eTarget {
+  return { name, command: 'node x', readiness: null, sampleResponse: null, points, peakRssMiB, logFile: 'x.log', cpuProfileDir: null };
+}
+
+describe('benchmark targets', () => {
+  it('compares TF.js with onnxruntime batch by batch and calls 0.4x a miss', () => {
+    const result = {
+      backend: 'wasm',
+      rows: [
+        { runtime: 'tfjs-wasm', batch: 1, imagesPerSec: 400 }, { runtime: 'onnxruntime', batch: 1, imagesPerSec: 1000 },
+        { runtime: 'tfjs-wasm', batch: 32, imagesPerSec: 600 }, { runtime: 'onnxruntime', batch: 32, imagesPerSec: 1000 },
+        { runtime: 'onnxruntime-1thread', batch: 32, imagesPerSec: 100 },
+      ],
+    } as unknown as ClassifierBenchResult;
+    const checks = checkClassifier(result);
+    expect(checks.map((c) => [c.what, c.ratio, c.verdict])).toEqual([
+      ['batch 1, tfjs-wasm vs onnxruntime', 0.4, 'MISS'],
+      ['batch 32, tfjs-wasm vs onnxruntime', 0.6, 'PASS'],
+    ]);
+  });
+
+  it('judges preprocessing against sharp decode-only of the same image', () => {
+    const report: PreprocessReport = {
+      results: [
+        { image: 'canvas', rows: [{ pipeline: 'preprocess', imagesPerSec: 300 }, { pipeline: 'decode-only', imagesPerSec: 1000 }] },
+        { image: 'mnist', rows: [{ pipeline: 'preprocess', imagesPerSec: 500 }, { pipeline: 'decode-only', imagesPerSec: 1000 }] },
+      ],
+    };
+    expect(checkPreprocess(report).map((c) => c.verdict)).toEqual(['MISS', 'PASS']);
+  });
+
+  it('needs both the 0.25x ratio and a p99 within 20 ms at 32 connections', () => {
+    const report = {
+      targets: [
+        target('bare', [point(32, 10_000, 5)]),
+        target('embedded', [point(1, 9000, 1), point(32, 3000, 25)]),
+        target('cassandra', [point(32, 2600, 15)]),
+      ],
+    };
+    const [embedded, cassandra] = checkEndToEnd(report);
+    expect(embedded).toMatchObject({ ratio: 0.3, verdict: 'MISS' });
+    expect(cassandra).toMatchObject({ ratio: 0.26, verdict: 'PASS' });
+  });
+
+  it('does not pass a run that had errors, and says NOT RUN for a missing store', () => {
+    const report = { targets: [target('bare', [point(32, 1000, 5)]), target('embedded', [point(32, 900, 5, 3)])] };
+    const [embedded, cassandra] = checkEndToEnd(report);
+    expect(embedded?.verdict).toBe('MISS');
+    expect(embedded?.measured).toContain('3 errors');
+    expect(cassandra?.verdict).toBe('NOT RUN');
+  });
+
+  it('reports the largest peak RSS among the service processes, not the bare ceiling', () => {
+    const report = { targets: [target('bare', [], 900), target('embedded', [], 250), target('cassandra', [], 310)] };
+    expect(findPeakMemory(report)).toEqual({ target: 'cassandra', peakRssMiB: 310 });
+    expect(findPeakMemory(null)).toBeNull();
+  });
+
+  it('formats a markdown table with right-aligned numeric columns and escaped pipes', () => {
+    const table = formatTable(['name', 'req/s'], [['a|b', '1,234'], ['c', '5']]);
+    expect(table.split('\n')).toEqual(['| name | req/s |', '|---|---:|', '| a\\|b | 1,234 |', '| c | 5 |']);
+  });
+});

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `make bench` (after `make build`): every benchmark of issue 6, JSON under .bench/ (git-ignored),
+# a markdown table at the end (also .bench/results.md).
+#  1. compile the harness (app/bench -> dist/app/bench);
+#  2. convert app/model to ONNX for the onnxruntime reference (cached in $MNIST_CACHE/onnx);
+#  3. classifier alone: TF.js (the service's classifier) vs onnxruntime, batch 1/8/32/128;
+#  4. preprocessing alone: app/bench/preprocess-bench.ts (one libuv thread), vs sharp decode-only;
+#  5. end to end on loopback: bare Koa ceiling, `serve` with the embedded store, `serve` with the
+#     3-node local Cassandra (started here if not running, stopped again at the end);
+#  6. optional CPU profile of the service at 32 connections (BENCH_PROFILE=1), a separate pass
+#     so the profiler's overhead never touches the reported numbers;
+#  7. the report: targets with PASS/MISS, machine, load average.
+# Knobs: BENCH_SECONDS (per end-to-end point, default 8), BENCH_CASSANDRA=0 (skip Cassandra),
+# BENCH_PROFILE=1, BENCH_PARTS="classifier preprocess e2e" (a subset).
+# Nothing here runs niced: benchmarks want the CPU. Other work on the machine shows up in the
+# load average the report prints; check it before trusting a number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export MNIST_CACHE="${MNIST_CACHE:-$HOME/.cache/mnist-k8s}"
+OUT=.bench
+SECONDS_PER_POINT="${BENCH_SECONDS:-8}"
+PARTS="${BENCH_PARTS:-classifier preprocess e2e}"
+CASSANDRA_POINTS=127.0.0.1,127.0.0.2,127.0.0.3
+BENCH_KEYSPACE=mnist_bench
+log() { printf '\n== %s\n' "$*" >&2; }
+wants() { [[ " $PARTS " == *" $1 "* ]]; }
+
+mkdir -p "$OUT"
+load_at_start="$(awk '{printf "%s / %s / %s", $1, $2, $3}' /proc/loadavg)"
+# What else was using the CPU over one second just before the run (top's second sample).
+top -b -n 2 -d 1 -o %CPU 2>/dev/null | awk '/^top -/{n++} n==2' | sed -n '8,12p' >"$OUT/top-at-start.txt" || true
+failed=()
+notes=()
+
+log "compile the benchmark harness"
+node_modules/.bin/tsc -p app/bench/tsconfig.json
+
+[[ -f app/model/model.json ]] || { echo "bench: no model in app/model (run 'make train' first)" >&2; exit 1; }
+
+if wants classifier; then
+  rm -f "$OUT/classifier.json"
+  log "ONNX twin of app/model (cache: $MNIST_CACHE/onnx)"
+  if onnx="$(node dist/app/bench/onnx/export-cli.js --cache-dir "$MNIST_CACHE/onnx" | tail -n 1)"; then
+    log "classifier alone: TF.js vs onnxruntime"
+    node dist/app/bench/classifier-bench.js --onnx "$onnx" --out "$OUT/classifier.json" || failed+=(classifier)
+  else
+    failed+=(onnx-export)
+  fi
+fi
+
+if wants preprocess; then
+  rm -f "$OUT/preprocess.json"
+  log "preprocessing alone (UV_THREADPOOL_SIZE=1)"
+  UV_THREADPOOL_SIZE=1 node_modules/.bin/tsx app/bench/preprocess-bench.ts --out "$OUT/preprocess.json" >/dev/null || failed+=(preprocess)
+fi
+
+started_cassandra=0
+cleanup() {
+  if ((started_cassandra)); then scripts/cassandra/down.sh >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+if wants e2e; then
+  rm -f "$OUT/e2e.json"
+  targets=bare,embedded
+  if [[ "${BENCH_CASSANDRA:-1}" != 0 ]]; then
+    all_up=1
+    for n in 1 2 3; do [[ "$(scripts/cassandra/node.sh status "$n" 2>/dev/null)" == up* ]] || all_up=0; done
+    log "3-node Cassandra ($( ((all_up)) && echo 'already running' || echo 'starting'))"
+    if ((all_up)) || { started_cassandra=1; scripts/cassandra/up.sh 3 >"$OUT/cassandra-up.log" 2>&1; }; then
+      if CASSANDRA_CONTACT_POINTS="$CASSANDRA_POINTS" CASSANDRA_KEYSPACE="$BENCH_KEYSPACE" LOG_LEVEL=warn \
+        node dist/app/src/cli/index.js bootstrap >"$OUT/cassandra-bootstrap.log" 2>&1; then
+        targets+=,cassandra
+      else
+        notes+=("Cassandra target skipped: bootstrap failed (see $OUT/cassandra-bootstrap.log)")
+        failed+=(cassandra-bootstrap)
+      fi
+    else
+      notes+=("Cassandra target skipped: scripts/cassandra/up.sh 3 failed (see $OUT/cassandra-up.log)")
+      failed+=(cassandra-up)
+    fi
+  fi
+  log "end to end on loopback: $targets, ${SECONDS_PER_POINT}s per point"
+  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" \
+    --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --out "$OUT/e2e.json" || failed+=(e2e)
+
+  if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
+    log "CPU profile of the service (embedded store, 32 connections; separate pass, not in the table)"
+    if node dist/app/bench/e2e-bench.js --targets embedded --concurrency 32 --seconds "$SECONDS_PER_POINT" --profile \
+      --work-dir "$OUT/profile" --out "$OUT/profile/e2e-profiled.json"; then
+      node dist/app/bench/profile-cli.js "$OUT"/profile/embedded-profile/*.cpuprofile --out "$OUT/profile-embedded.md" || failed+=(profile-summary)
+    else
+      failed+=(profile)
+    fi
+  fi
+fi
+
+log "report"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- app 2>/dev/null || echo '+local changes')"
+note_args=()
+for n in "${notes[@]+"${notes[@]}"}"; do note_args+=(--note "$n"); done
+note_args+=(--note "Load generator and server share the machine's $(nproc) cores: the client's CPU per request is in the end-to-end table. Busiest other processes just before the run (%CPU of one core): $(awk '$9+0 >= 5 {printf "%s%s %s%%", sep, $12, $9; sep=", "}' "$OUT/top-at-start.txt" | sed 's/^$/none above 5%/').")
+node dist/app/bench/report.js --dir "$OUT" --command "make bench" --commit "$commit" --load-at-start "$load_at_start" "${note_args[@]}"
+[[ -f "$OUT/profile-embedded.md" ]] && echo "CPU profile breakdown: $OUT/profile-embedded.md"
+
+if ((${#failed[@]} > 0)); then
+  echo "bench: these parts failed: ${failed[*]}" >&2
+  exit 1
+fi
