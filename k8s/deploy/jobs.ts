@@ -39,11 +39,11 @@ export async function applyJob(client: ObjectClient, job: KubeObject, dryRun: bo
     await client.apply(desired, { dryRun });
     return dryRun ? { result: 'valid', detail: 'would be created' } : { result: 'created' };
   }
-  const failed = hasCondition(live, 'Failed');
-  if (live.metadata.annotations?.[SPEC_HASH_ANNOTATION] === hash && !failed) {
+  const sameSpec = live.metadata.annotations?.[SPEC_HASH_ANNOTATION] === hash;
+  if (sameSpec && !hasCondition(live, 'Failed')) {
     return dryRun ? { result: 'valid', detail: 'unchanged' } : { result: 'unchanged' };
   }
-  const why = failed ? 'its last run failed' : 'its spec changed';
+  const why = sameSpec ? 'its last run failed' : 'its spec changed';
   if (dryRun) {
     // The live Job blocks its name: validate the new one under a generated name instead.
     const { name, ...metadata } = desired.metadata;

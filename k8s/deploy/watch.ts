@@ -1,6 +1,6 @@
 import { GENERATED_SECRETS, type GeneratedSecret } from '../lib/names.js';
 import type { Clients } from './clients.js';
-import { applyJob } from './jobs.js';
+import { applyObject } from './apply-object.js';
 import { refOf } from './kube-object.js';
 import { planPhases } from './plan.js';
 import type { Report } from './progress.js';
@@ -20,8 +20,7 @@ export interface WatchOptions {
 /**
  * One reconcile pass, as an operator's loop would do it: re-apply every object of the release
  * under the deployer's field manager. Server-side apply with force takes back fields someone
- * changed by hand and recreates deleted objects; a resourceVersion that moved means something
- * was repaired. A finished Job is left alone (re-applying it would change nothing); a deleted
+ * changed by hand and recreates deleted objects; applyObject tells a real repair from a no-op. A finished Job is left alone (re-applying it would change nothing); a deleted
  * one is created again. Generated Secrets are reported, never regenerated, when missing.
  * Returns how many objects were repaired.
  */
@@ -36,17 +35,13 @@ export async function reconcileOnce(clients: Clients, release: Release, options:
   }
   for (const phase of planPhases(release.objects)) {
     for (const object of phase.objects) {
-      const before = await clients.objects.get(object);
-      if (object.kind === 'Job') {
-        if (before !== null) continue;
-        const outcome = await applyJob(clients.objects, object, false);
-        if (outcome.result === 'unchanged') continue;
-      } else {
-        const after = await clients.objects.apply(object);
-        if (before !== null && before.metadata.resourceVersion === after.metadata.resourceVersion) continue;
-      }
+      // A Job that exists is left alone: its spec cannot drift (it is immutable).
+      if (object.kind === 'Job' && (await clients.objects.get(object)) !== null) continue;
+      const outcome = await applyObject(clients.objects, object, false);
+      if (outcome.result === 'unchanged') continue;
       repaired++;
-      options.report({ type: 'repaired', ref: refOf(object), how: before === null ? 'recreated' : 'reapplied' });
+      const how = outcome.result === 'configured' ? 'reapplied' : 'recreated';
+      options.report({ type: 'repaired', ref: refOf(object), how });
     }
   }
   return repaired;

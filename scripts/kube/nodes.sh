@@ -1,9 +1,8 @@
 # Sourced by up.sh: the objects a bare control plane lacks that the manifests expect, created
 # through the API with curl (no kubectl needed): three KWOK-managed nodes and a default
-# StorageClass "standard" (kind's name) with pre-made volumes, so StatefulSet claims bind.
+# StorageClass "standard" (kind's name) that provisions volumes, so StatefulSet claims bind.
 
 NODE_COUNT=3
-VOLUME_COUNT=${VOLUME_COUNT:-9}
 
 # POSTs $2 to $1; an object that already exists (409) is fine: up is idempotent.
 create_object() {
@@ -34,17 +33,12 @@ JSON
 }
 
 create_storage() {
+  # kube-controller-manager's own hostPath provisioner (--enable-hostpath-provisioner) makes a
+  # volume per claim and deletes it with the claim, so test namespaces come and go freely.
+  # Nothing mounts these volumes: KWOK runs no containers.
   create_object /apis/storage.k8s.io/v1/storageclasses '{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass",
     "metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},
-    "provisioner":"kubernetes.io/no-provisioner","volumeBindingMode":"Immediate","reclaimPolicy":"Retain"}'
-  local i
-  for ((i = 0; i < VOLUME_COUNT; i++)); do
-    # Nothing mounts these (KWOK runs no containers); they exist so claims bind.
-    create_object /api/v1/persistentvolumes "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\",
-      \"metadata\":{\"name\":\"local-pv-$i\"},\"spec\":{\"storageClassName\":\"standard\",
-      \"capacity\":{\"storage\":\"100Gi\"},\"accessModes\":[\"ReadWriteOnce\"],
-      \"persistentVolumeReclaimPolicy\":\"Retain\",\"hostPath\":{\"path\":\"$state/volumes/pv-$i\"}}}"
-  done
+    "provisioner":"kubernetes.io/host-path","volumeBindingMode":"Immediate","reclaimPolicy":"Delete"}'
 }
 
 # Number of nodes whose Ready condition is True.

@@ -51,7 +51,7 @@ if [[ -d $run ]]; then
 fi
 
 "$here/build.sh"
-mkdir -p "$logs" "$run" "$state/volumes"
+mkdir -p "$logs" "$run"
 make_pki
 write_kubeconfig "$kubeconfig"
 
@@ -77,7 +77,8 @@ echo "kube-apiserver up on $api_url"
 common=(--kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig"
   --bind-address 127.0.0.1 --leader-elect=false --profiling=false)
 start kube-controller-manager "${common[@]}" --secure-port "$KCM_PORT" \
-  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials=false
+  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials=false \
+  --enable-hostpath-provisioner=true
 start kube-scheduler "${common[@]}" --secure-port "$SCHEDULER_PORT"
 wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$KCM_PORT/healthz"
 wait_for kube-scheduler 60 curl -skf "https://127.0.0.1:$SCHEDULER_PORT/healthz"
