@@ -22,6 +22,8 @@ export function createRequestContext(): AppMiddleware {
     ctx.state.startedAtMs = performance.now();
     ctx.state.requestId = chooseRequestId(ctx.req.headers[REQUEST_ID_HEADER]);
     ctx.set(REQUEST_ID_HEADER, ctx.state.requestId);
+    // Browsers must take our content types at their word (an upload is never run as a script).
+    ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   };
 }

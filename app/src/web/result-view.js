@@ -66,7 +66,6 @@ export function createResultView(root) {
       current = prediction;
       root.hidden = false;
       digitEl.textContent = String(prediction.digit);
-      digitEl.setAttribute('aria-label', `Predicted digit: ${prediction.digit}`);
       confidenceEl.textContent = `${formatPercent(prediction.confidence)} confident`;
       prediction.probabilities.forEach((p, digit) => {
         const row = rows[digit];
