@@ -7,14 +7,13 @@ import { UnavailableError } from '../../errors.js';
 import type { PredictionRecord } from '../prediction-store.js';
 import { makePrediction } from '../../../test/cassandra/support/records.js';
 import { CassandraStore, type PredictionRows } from './cassandra-store.js';
-import type { HistoryReader } from './history.js';
 import { Spool } from './spool.js';
 
 /**
  * The store's logic above Cassandra (spool fallback, bounds, reads that see the spool, drain)
  * with an in-memory stand-in for the table. Against the real cluster: app/test/cassandra/.
  */
-class FakeRows implements PredictionRows, HistoryReader {
+class FakeRows implements PredictionRows {
   readonly rows = new Map<string, PredictionRecord>();
   mode: 'ok' | 'fail' | 'hang' = 'ok';
   attempts = 0;

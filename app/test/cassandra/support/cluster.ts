@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import cassandra from 'cassandra-driver';
+import { pino } from 'pino';
+import { loadBootstrapConfig, PROJECT_ROOT } from '../../../src/config.js';
+import { bootstrapCluster, type BootstrapResult } from '../../../src/store/cassandra/bootstrap-cluster.js';
+
+/**
+ * The real local cluster (scripts/cassandra/), as the integration tests use it: start it if it
+ * is not up (or fail with the script's own reason), stop and start nodes, bootstrap a keyspace
+ * of the test's own, and read back what is really stored.
+ */
+const run = promisify(execFile);
+const SCRIPTS = path.join(PROJECT_ROOT, 'scripts', 'cassandra');
+export const CONTACT_POINTS = '127.0.0.1,127.0.0.2,127.0.0.3';
+
+async function script(name: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(path.join(SCRIPTS, name), args, { env: { ...process.env, ...env }, timeout: 600_000, maxBuffer: 16 << 20 });
+    return `${stdout}${stderr}`;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`scripts/cassandra/${name} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+/** Three nodes up, without authentication (the state every test file leaves behind). */
+export function ensureCluster(env: Record<string, string> = {}): Promise<string> {
+  return script('up.sh', ['3'], { AUTH: '0', ...env });
+}
+
+export function stopCluster(): Promise<string> {
+  return script('down.sh', []);
+}
+
+/** stop | kill | start one node (start waits until it answers CQL). */
+export function nodeCommand(action: 'stop' | 'kill' | 'start', node: number): Promise<string> {
+  return script('node.sh', [action, String(node)]);
+}
+
+/** A keyspace name of this test run's own, so files never see each other's rows. */
+export function testKeyspace(label: string): string {
+  return `t_${label}_${randomBytes(3).toString('hex')}`;
+}
+
+export async function bootstrapKeyspace(keyspace: string, env: Record<string, string> = {}): Promise<BootstrapResult> {
+  const config = loadBootstrapConfig({ CASSANDRA_CONTACT_POINTS: CONTACT_POINTS, CASSANDRA_KEYSPACE: keyspace, ...env });
+  return bootstrapCluster(config, pino({ level: 'silent' }));
+}
+
+export function createClient(credentials?: { username: string; password: string }): cassandra.Client {
+  return new cassandra.Client({
+    contactPoints: CONTACT_POINTS.split(','),
+    localDataCenter: 'datacenter1',
+    ...(credentials ? { credentials } : {}),
+    socketOptions: { readTimeout: 30_000 },
+    queryOptions: { consistency: cassandra.types.consistencies.quorum },
+  });
+}
+
+/** Every prediction id stored in the keyspace (a full scan with driver paging: test-sized data). */
+export async function storedIds(client: cassandra.Client, keyspace: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let pageState: string | undefined;
+  do {
+    const result = await client.execute(`SELECT id FROM ${keyspace}.predictions`, [], { prepare: true, fetchSize: 5000, pageState });
+    for (const row of result.rows) ids.add(String(row.get('id')));
+    pageState = result.pageState ?? undefined;
+  } while (pageState !== undefined);
+  return ids;
+}
+
+export async function dropKeyspace(keyspace: string): Promise<void> {
+  const client = createClient();
+  try {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  } finally {
+    await client.shutdown();
+  }
+}
