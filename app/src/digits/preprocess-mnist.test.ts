@@ -15,8 +15,8 @@ function diffShifted(a: Uint8Array, b: Uint8Array, dx: number, dy: number): numb
     for (let x = 0; x < IMAGE_SIZE; x++) {
       const sx = x - dx;
       const sy = y - dy;
-      const moved = sx >= 0 && sx < IMAGE_SIZE && sy >= 0 && sy < IMAGE_SIZE ? (b[sy * IMAGE_SIZE + sx] as number) : 0;
-      sum += Math.abs((a[y * IMAGE_SIZE + x] as number) - moved);
+      const moved = sx >= 0 && sx < IMAGE_SIZE && sy >= 0 && sy < IMAGE_SIZE ? b[sy * IMAGE_SIZE + sx] : 0;
+      sum += Math.abs(a[y * IMAGE_SIZE + x] - moved);
     }
   }
   return sum / IMAGE_PIXELS;

@@ -23,7 +23,7 @@ function measureInkBox(input: Uint8Array): { width: number; height: number } {
 /** Mean absolute difference of two 28x28 inputs, in grey levels (0..255). */
 function diffInputs(a: PreprocessedDigit, b: PreprocessedDigit): number {
   let sum = 0;
-  for (let i = 0; i < IMAGE_PIXELS; i++) sum += Math.abs((a.input[i] as number) - (b.input[i] as number));
+  for (let i = 0; i < IMAGE_PIXELS; i++) sum += Math.abs(a.input[i] - b.input[i]);
   return sum / IMAGE_PIXELS;
 }
 
@@ -106,6 +106,19 @@ describe('preprocessImage formats', () => {
     const reference = await preprocessImage(await drawDigitPng(6, opaque), LIMITS);
     expect(result.format).toBe(format);
     expect(diffInputs(result, reference)).toBeLessThan(2);
+  });
+
+  it('reads palette, 16-bit and grey+alpha PNGs of a canvas like the plain RGBA one', async () => {
+    const canvas = await drawDigitPng(2);
+    const reference = await preprocessImage(canvas, LIMITS);
+    const variants = [
+      await sharp(canvas).png({ palette: true }).toBuffer(),
+      await sharp(canvas).toColourspace('rgb16').png().toBuffer(),
+      await sharp(canvas).toColourspace('b-w').png().toBuffer(),
+    ];
+    const layouts = await Promise.all(variants.map(async (v) => (await sharp(v).metadata()).space));
+    expect(layouts).toEqual(['srgb', 'rgb16', 'b-w']);
+    for (const variant of variants) expect(diffInputs(await preprocessImage(variant, LIMITS), reference)).toBeLessThan(0.5);
   });
 
   it('keeps JPEG ringing around strokes from widening the bounding box', async () => {

@@ -44,8 +44,14 @@ async function decodeRaw(bytes: Buffer, header: Metadata, limits: PreprocessLimi
     })
       .raw()
       .toBuffer({ resolveWithObject: true });
+    if (info.channels > 4 || data.length !== info.width * info.height * info.channels) {
+      // sharp hands 8-bit grey, grey+alpha, RGB or RGBA for every accepted format; anything
+      // else (an exotic TIFF layout) is not worth guessing at.
+      throw new UnsupportedImageError(`unsupported ${info.channels}-channel ${header.format} layout`);
+    }
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
+    if (error instanceof UnsupportedImageError) throw error;
     if (error instanceof Error && /pixel limit/i.test(error.message)) {
       throw new PayloadTooLargeError('image has too many pixels', { cause: error });
     }
