@@ -6,10 +6,11 @@
  * Several calls stay in flight, as under HTTP load. Run with one libuv thread to measure
  * per-core cost:
  *
- *   UV_THREADPOOL_SIZE=1 npx tsx app/bench/preprocess-bench.ts [--in-flight 8] [--seconds 3] [--rounds 3]
+ *   UV_THREADPOOL_SIZE=1 npx tsx app/bench/preprocess-bench.ts [--in-flight 8] [--seconds 6] [--slice-ms 250]
  *
- * Prints JSON and writes it to .bench/preprocess.json. Rounds alternate the pipelines so that
- * load from other processes on the machine hits both alike; each row reports the median round.
+ * Prints JSON and writes it to .bench/preprocess.json. The pipelines take turns in short
+ * slices until each has run `--seconds`, so that load from other processes on the machine hits
+ * them alike; a row reports the total rate, CPU per image and the spread over slices.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,8 +23,8 @@ import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { readMnistTestDigit } from '../test/fixtures/mnist-idx.js';
 import { round } from './measure.js';
 
-const USAGE = `Usage: UV_THREADPOOL_SIZE=1 npx tsx app/bench/preprocess-bench.ts [--in-flight 8] [--seconds 3]
-  [--rounds 3] [--out .bench/preprocess.json]`;
+const USAGE = `Usage: UV_THREADPOOL_SIZE=1 npx tsx app/bench/preprocess-bench.ts [--in-flight 8] [--seconds 6]
+  [--slice-ms 250] [--out .bench/preprocess.json]`;
 
 const LIMITS = { maxInputPixels: 4096 * 4096 };
 const WARMUP_MS = 500;
@@ -40,14 +41,16 @@ const PIPELINES: Record<string, Pipeline> = {
   },
 };
 
-interface Round {
-  readonly imagesPerSec: number;
-  /** Process CPU time (all threads) per image: robust to other load on the machine. */
-  readonly cpuMsPerImage: number;
+/** Totals of one pipeline over all its slices. */
+interface Tally {
+  images: number;
+  seconds: number;
+  cpuMs: number;
+  readonly sliceRates: number[];
 }
 
-/** Keeps `inFlight` calls running over the images, round-robin, for `durationMs`. */
-async function runRound(pipeline: Pipeline, images: readonly Buffer[], inFlight: number, durationMs: number): Promise<Round> {
+/** Keeps `inFlight` calls running over the images, round-robin, for `durationMs`; adds to `tally`. */
+async function runSlice(pipeline: Pipeline, images: readonly Buffer[], inFlight: number, durationMs: number, tally?: Tally): Promise<void> {
   let next = 0;
   let done = 0;
   const cpuStart = process.cpuUsage();
@@ -60,14 +63,18 @@ async function runRound(pipeline: Pipeline, images: readonly Buffer[], inFlight:
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
+  if (tally === undefined) return;
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
-  return { imagesPerSec: done / seconds, cpuMsPerImage: (cpu.user + cpu.system) / 1000 / done };
+  tally.images += done;
+  tally.seconds += seconds;
+  tally.cpuMs += (cpu.user + cpu.system) / 1000;
+  tally.sliceRates.push(done / seconds);
 }
 
-function median(values: readonly number[]): number {
+function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 async function makeImages(): Promise<Record<string, Buffer[]>> {
@@ -84,32 +91,33 @@ async function makeImages(): Promise<Record<string, Buffer[]>> {
 async function main(args: string[]): Promise<void> {
   const flags = parseFlags(
     args,
-    { 'in-flight': { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, out: { type: 'string' } },
+    { 'in-flight': { type: 'string' }, seconds: { type: 'string' }, 'slice-ms': { type: 'string' }, out: { type: 'string' } },
     USAGE,
   );
   if (flags === null) return;
   const inFlight = positiveInt('in-flight', flags['in-flight']) ?? 8;
-  const durationMs = (positiveInt('seconds', flags.seconds) ?? 3) * 1000;
-  const rounds = positiveInt('rounds', flags.rounds) ?? 3;
+  const measuredMs = (positiveInt('seconds', flags.seconds) ?? 6) * 1000;
+  const sliceMs = positiveInt('slice-ms', flags['slice-ms']) ?? 250;
   const out = path.resolve(PROJECT_ROOT, flags.out ?? '.bench/preprocess.json');
 
   const images = await makeImages();
   const results = [];
   for (const [imageName, buffers] of Object.entries(images)) {
-    const runs: Record<string, Round[]> = {};
-    for (const pipeline of Object.values(PIPELINES)) await runRound(pipeline, buffers, inFlight, WARMUP_MS);
-    for (let r = 0; r < rounds; r++) {
-      for (const [name, pipeline] of Object.entries(PIPELINES)) {
-        (runs[name] ??= []).push(await runRound(pipeline, buffers, inFlight, durationMs));
-      }
+    for (const pipeline of Object.values(PIPELINES)) await runSlice(pipeline, buffers, inFlight, WARMUP_MS);
+    const tallies = Object.fromEntries(Object.keys(PIPELINES).map((name): [string, Tally] => [name, { images: 0, seconds: 0, cpuMs: 0, sliceRates: [] }]));
+    // Short alternating slices: load from other processes drifts over seconds, and this way
+    // every pipeline samples the same drift.
+    for (let elapsedMs = 0; elapsedMs < measuredMs; elapsedMs += sliceMs) {
+      for (const [name, pipeline] of Object.entries(PIPELINES)) await runSlice(pipeline, buffers, inFlight, sliceMs, tallies[name]);
     }
-    const rows = Object.entries(runs).map(([pipeline, rs]) => ({
+    const rows = Object.entries(tallies).map(([pipeline, t]) => ({
       image: imageName,
       pipeline,
       bytes: round(buffers.reduce((sum, b) => sum + b.length, 0) / buffers.length, 0),
-      imagesPerSec: round(median(rs.map((x) => x.imagesPerSec)), 1),
-      cpuMsPerImage: round(median(rs.map((x) => x.cpuMsPerImage))),
-      rounds: rs.map((x) => round(x.imagesPerSec, 1)),
+      imagesPerSec: round(t.images / t.seconds, 1),
+      cpuMsPerImage: round(t.cpuMs / t.images),
+      images: t.images,
+      sliceImagesPerSec: { p10: round(quantile(t.sliceRates, 0.1), 1), p50: round(quantile(t.sliceRates, 0.5), 1), p90: round(quantile(t.sliceRates, 0.9), 1) },
     }));
     const ours = rows.find((row) => row.pipeline === 'preprocess');
     const decode = rows.find((row) => row.pipeline === 'decode-only');
@@ -127,8 +135,8 @@ async function main(args: string[]): Promise<void> {
     cpus: os.cpus().length,
     loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2),
     inFlight,
-    secondsPerRound: durationMs / 1000,
-    rounds,
+    measuredSecondsPerPipeline: measuredMs / 1000,
+    sliceMs,
     results,
   };
   const json = JSON.stringify(report, null, 2);
