@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { loadClassifier, type LoadedClassifier } from './digits/classifier.js';
 import type { Classifier } from './digits/digit.js';
 import { preprocessImage } from './digits/preprocess.js';
-import type { AppState } from './http/app-state.js';
+import type { AppState } from './http/request-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { beginDraining, createApp } from './server.js';

@@ -12,7 +12,7 @@ import {
   UnavailableError,
   UnsupportedImageError,
 } from '../errors.js';
-import type { AppState } from './app-state.js';
+import type { AppState } from './request-context.js';
 import { createErrorMiddleware, mapError } from './error-middleware.js';
 import { createRequestContext } from './request-context.js';
 

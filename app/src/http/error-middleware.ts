@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import type { AppContext, AppMiddleware } from './app-state.js';
+import type { AppContext, AppMiddleware } from './request-context.js';
 
 /** The one error shape of the API. */
 export interface ErrorBody {

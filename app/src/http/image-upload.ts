@@ -1,8 +1,8 @@
 import multer from '@koa/multer';
 import { InvalidRequestError, MissingImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
 import { PREDICTION_SOURCES, type PredictionSource } from '../store/prediction-store.js';
-import type { AppContext } from './app-state.js';
-import { assertDeclaredLength, readBoundedBody, readContentLength } from './body.js';
+import type { AppContext } from './request-context.js';
+import { assertDeclaredLength, readBoundedBody, readContentLength } from './limits.js';
 
 /** The multipart field that carries the image. */
 export const IMAGE_FIELD = 'image';

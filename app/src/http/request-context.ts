@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AppMiddleware } from './app-state.js';
+import type { Middleware, ParameterizedContext } from 'koa';
+
+/** Per-request state every middleware and route can rely on (set by createRequestContext). */
+export interface AppState {
+  /** Sanitised incoming `x-request-id`, or a fresh UUID. Echoed on every response. */
+  requestId: string;
+  /** performance.now() when the request entered the app: the base of every latency figure. */
+  startedAtMs: number;
+}
+
+/** The Koa context type of this app's middleware and routes. */
+export type AppContext = ParameterizedContext<AppState>;
+
+/** A middleware of this app. */
+export type AppMiddleware = Middleware<AppState>;
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { AppMetrics } from '../metrics.js';
-import type { AppContext, AppMiddleware } from './app-state.js';
+import type { AppContext, AppMiddleware } from './request-context.js';
 
 /**
  * The route template that matched (`/api/predictions/:id`), never the raw path: ids in

@@ -1,8 +1,8 @@
 import type Router from '@koa/router';
-import type { AppState } from '../http/app-state.js';
+import type { AppState } from '../http/request-context.js';
 import type { AppDeps } from '../server.js';
 import type { StoreHealth } from '../store/prediction-store.js';
-import { callStore } from './store-calls.js';
+import { callStore } from '../metrics.js';
 
 type HealthDeps = Pick<AppDeps, 'store' | 'classifier' | 'metrics'>;
 

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { AppState } from '../http/app-state.js';
+import type { AppState } from '../http/request-context.js';
 import type { AppDeps } from '../server.js';
 import { checkStore } from './health.js';
 

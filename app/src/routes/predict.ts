@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
-import type { AppState } from '../http/app-state.js';
+import type { AppState } from '../http/request-context.js';
 import { createImageReader } from '../http/image-upload.js';
 import type { AppDeps } from '../server.js';
 import { newPredictionId } from '../store/ids.js';
 import type { PredictionRecord } from '../store/prediction-store.js';
 import { toPredictionJson } from './prediction-json.js';
-import { callStore } from './store-calls.js';
+import { callStore } from '../metrics.js';
 
 type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'>;
 

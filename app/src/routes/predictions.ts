@@ -1,11 +1,11 @@
 import type Router from '@koa/router';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
-import type { AppState } from '../http/app-state.js';
-import { readJsonBody } from '../http/body.js';
+import type { AppState } from '../http/request-context.js';
+import { readJsonBody } from '../http/limits.js';
 import { timeOfPredictionId } from '../store/ids.js';
 import type { AppDeps } from '../server.js';
 import { toPredictionJson } from './prediction-json.js';
-import { callStore } from './store-calls.js';
+import { callStore } from '../metrics.js';
 
 type HistoryDeps = Pick<AppDeps, 'store' | 'metrics'>;
 

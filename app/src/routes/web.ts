@@ -3,7 +3,7 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import { PROJECT_ROOT } from '../config.js';
 import { NotFoundError } from '../errors.js';
-import type { AppState } from '../http/app-state.js';
+import type { AppState } from '../http/request-context.js';
 
 /**
  * The page's files live as plain HTML/CSS/JS in app/src/web (no build step), resolved from

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRequestError, UnavailableError } from '../errors.js';
 import { openEmbeddedStore } from './embedded-store.js';
-import { encodeCursor } from './embedded-cursor.js';
+import { encodeCursor } from './embedded-schema.js';
 import { newPredictionId } from './ids.js';
 import type { PredictionRecord, PredictionStore } from './prediction-store.js';
 

@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { InvalidRequestError, UnavailableError } from '../errors.js';
-import { decodeCursor, encodeCursor } from './embedded-cursor.js';
-import { createInserter, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
+import { createInserter, decodeCursor, encodeCursor, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
 import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
 
 export const EMBEDDED_DB_FILE = 'predictions.sqlite';

@@ -143,6 +143,10 @@ describe('the web page in a real browser', () => {
     await page.keyboard.press('Enter');
     expect(await readShownDigit(page)).toBe(3);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    // The history table fits too (its wrapper would otherwise scroll sideways).
+    await expect.poll(() => page.locator('#history tbody tr').count()).toBeGreaterThan(0);
+    const table = await page.locator('.table-wrap').evaluate((wrap) => ({ scroll: wrap.scrollWidth, client: wrap.clientWidth }));
+    expect(table.scroll).toBeLessThanOrEqual(table.client);
     await screenshot(page, 'phone-375');
     await page.locator('#pad').focus();
     await page.keyboard.press('Escape');

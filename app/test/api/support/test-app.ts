@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import { loadConfig, type Config } from '../../../src/config.js';
 import type { Classification, Classifier, DigitPixels } from '../../../src/digits/digit.js';
 import { preprocessImage } from '../../../src/digits/preprocess.js';
-import type { AppState } from '../../../src/http/app-state.js';
+import type { AppState } from '../../../src/http/request-context.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type AppMetrics } from '../../../src/metrics.js';
 import { createApp, type AppDeps } from '../../../src/server.js';

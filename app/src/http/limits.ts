@@ -1,5 +1,9 @@
+/**
+ * Limits on what one request may cost: body bytes (enforced while streaming) and time.
+ */
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+import { InvalidRequestError, PayloadTooLargeError, TimeoutError } from '../errors.js';
+import type { AppMiddleware } from './request-context.js';
 
 /** Content-Length when the client sent a valid one; undefined for chunked bodies. */
 export function readContentLength(req: IncomingMessage): number | undefined {
@@ -70,4 +74,24 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch {
     throw new InvalidRequestError('the request body is not valid JSON');
   }
+}
+
+/**
+ * Answers 504 when the rest of the chain takes longer than `timeoutMs`. The work itself is
+ * not cancelled (a classification or a store write cannot be aborted halfway); its late
+ * result is dropped because Koa ignores body and status changes once the response is sent.
+ */
+export function createTimeoutMiddleware(timeoutMs: number): AppMiddleware {
+  return async (_ctx, next) => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`the request took longer than ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([next(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
