@@ -106,8 +106,14 @@ export async function drawWithTouch(page: Page, digit: number): Promise<void> {
   await cdp.detach();
 }
 
-/** Waits until the page shows a finished prediction; returns the digit it shows. */
+/** Waits until the page shows a finished prediction and returns its digit; throws with the page's own words if it shows an error instead. */
 export async function readShownDigit(page: Page): Promise<number> {
-  await page.locator('#status').filter({ hasText: /^Predicted \d\.$/ }).waitFor();
+  await page.waitForFunction(() => {
+    const status = document.querySelector('#status')?.textContent ?? '';
+    const error = document.querySelector<HTMLElement>('#error');
+    return /^Predicted \d\.$/.test(status) || (error !== null && !error.hidden);
+  });
+  const error = page.locator('#error');
+  if (await error.isVisible()) throw new Error(`the page showed an error instead of a prediction: ${await error.textContent()}`);
   return Number(await page.locator('#result-digit').textContent());
 }
