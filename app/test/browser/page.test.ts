@@ -115,6 +115,28 @@ describe('the web page in a real browser', () => {
     await screenshot(page, 'error-message');
   });
 
+  it('can be used with the keyboard alone: upload, read the result, send a correction', async () => {
+    page = await openPage();
+    const file = path.join(filesDir, 'seven.png');
+    writeFileSync(file, await drawDigitPng(7));
+    const uploadButton = page.getByRole('button', { name: 'Upload an image…' });
+    for (let i = 0; i < 10 && !(await uploadButton.evaluate((el) => el === document.activeElement)); i += 1) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await uploadButton.evaluate((el) => el === document.activeElement)).toBe(true);
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles(file);
+    expect(await readShownDigit(page)).toBe(7);
+
+    await page.getByLabel('Wrong? The right digit is').focus();
+    await page.keyboard.press('ArrowDown'); // "choose…" -> 0
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('#correct-status').filter({ hasText: 'recorded 0' }).waitFor();
+    await screenshot(page, 'keyboard-only');
+  });
+
   it('pages through the history with Older and Newer', async () => {
     const png = await drawDigitPng(1);
     for (let i = 0; i < 12; i += 1) {
