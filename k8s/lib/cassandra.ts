@@ -40,8 +40,14 @@ export interface CassandraProps {
 /** Ports of a Cassandra node. */
 export const CASSANDRA_PORTS = { intraNode: 7000, intraNodeTls: 7001, jmx: 7199, cql: 9042 } as const;
 
+/**
+ * nodetool as the probes run it: bin/nodetool starts a JVM with -Xmx$MAX_HEAP_SIZE, which in this
+ * container is the server's heap, so it is reset to nodetool's own default; HOME points at a
+ * writable place for its history file (the root filesystem is read-only).
+ */
+const NODETOOL = 'HOME=/tmp MAX_HEAP_SIZE=128m nodetool';
 /** Exit 0 when `nodetool status` lists this pod's IP as UN (Up/Normal). */
-const READY_IF_UP_NORMAL = 'nodetool status | awk -v ip="$POD_IP" \'$1 == "UN" && $2 == ip { up = 1 } END { exit !up }\'';
+const READY_IF_UP_NORMAL = `${NODETOOL} status | awk -v ip="$POD_IP" '$1 == "UN" && $2 == ip { up = 1 } END { exit !up }'`;
 
 /** The official image runs as user/group `cassandra` = 999. */
 const CASSANDRA_USER: RunAs = { userId: 999, groupId: 999 };
@@ -158,8 +164,9 @@ export class Cassandra extends Construct {
               // Ready = this node sees itself Up/Normal in the ring.
               readinessProbe: {
                 exec: { command: ['bash', '-c', READY_IF_UP_NORMAL] },
-                periodSeconds: 15,
-                timeoutSeconds: 15,
+                // A nodetool JVM takes seconds to start on a busy node: generous timeout.
+                periodSeconds: 20,
+                timeoutSeconds: 30,
                 failureThreshold: 3,
               },
               // Alive = the native transport accepts connections; tolerant of GC pauses.
@@ -169,7 +176,7 @@ export class Cassandra extends Construct {
                 timeoutSeconds: 5,
                 failureThreshold: 6,
               },
-              lifecycle: { preStop: { exec: { command: ['nodetool', 'drain'] } } },
+              lifecycle: { preStop: { exec: { command: ['bash', '-c', `${NODETOOL} drain`] } } },
               volumeMounts: [
                 { name: volumes.data, mountPath: '/var/lib/cassandra' },
                 { name: volumes.config, mountPath: '/etc/cassandra' },
