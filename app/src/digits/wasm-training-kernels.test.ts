@@ -23,7 +23,8 @@ describe('a full training step of the CNN on wasm', () => {
     // Zero biases put every background pixel exactly on ReLU's kink, where a finite difference
     // measures the mean of two one-sided slopes; small positive biases move them off it.
     model.trainableWeights.filter((w) => w.name.endsWith('bias')).forEach((w, i) => {
-      (w.read() as tf.Variable).assign(tf.randomUniform(w.shape, 0.01, 0.05, 'float32', 100 + i));
+      const bias = w.read() as tf.Variable;
+      bias.assign(tf.randomUniform(bias.shape, 0.01, 0.05, 'float32', 100 + i));
     });
     const { x, y } = toBatch(test, [0, 1, 2, 3]);
     const lossFn = (): tf.Scalar => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: false }) as tf.Tensor2D)) as tf.Scalar;
