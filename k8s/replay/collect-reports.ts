@@ -56,7 +56,7 @@ export function pickPodPerIndex(pods: readonly PodView[]): Map<number, PodView> 
   return chosen;
 }
 
-/** Reads the chosen pod of every index and writes its report and log into `dir`. */
+/** Reads the chosen, finished pod of every index and writes its report and log into `dir`. */
 export async function collectReports(cluster: ReplayCluster, pods: readonly PodView[], dir: string): Promise<CollectedShard[]> {
   await mkdir(dir, { recursive: true });
   const chosen = [...pickPodPerIndex(pods).values()].sort((a, b) => a.index! - b.index!);
@@ -64,6 +64,11 @@ export async function collectReports(cluster: ReplayCluster, pods: readonly PodV
     chosen.map(async (pod): Promise<CollectedShard> => {
       const index = pod.index!;
       const logFile = path.join(dir, `shard-${index}.log`);
+      if (pod.phase !== 'Succeeded' && pod.phase !== 'Failed') {
+        // A pod that has not finished has no report yet (and a waiting one no log at all).
+        await writeFile(logFile, '');
+        return { index, pod: pod.name, reportFile: null, logFile, problem: `pod not finished (${pod.phase}${pod.reason ? `, ${pod.reason}` : ''})` };
+      }
       let log: string;
       try {
         log = await cluster.readLog(pod.name);
