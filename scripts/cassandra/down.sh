@@ -7,5 +7,5 @@ exec 8>"$STATE_DIR/.lock"
 flock 8
 for n in $(seq 1 $MAX_NODES); do stop_node "$n" & done
 wait
-find "$STATE_DIR" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf {} +
+find "$STATE_DIR" -mindepth 1 -maxdepth 1 ! -name '.*lock' -exec rm -rf {} +
 log "cluster stopped, state removed"

@@ -101,6 +101,23 @@ render_config() {
   cp "$SCRIPT_DIR/logback.xml" "$dir/conf/logback.xml"
 }
 
+# Serializes launches (up.sh, node.sh start) so two callers never start the same node twice.
+# Held only while checking and launching, not while waiting for CQL.
+with_launch_lock() {
+  mkdir -p "$STATE_DIR"
+  (
+    flock 7
+    "$@"
+  ) 7>"$STATE_DIR/.launch.lock"
+}
+
+# Launches node n unless its JVM is already running.
+launch_node_if_down() {
+  [[ -n "$(node_pid "$1")" ]] && return 0
+  log "starting node $1 on $(node_address "$1") (JMX $(node_jmx_port "$1"), heap $HEAP, logs $(node_dir "$1")/logs)"
+  launch_node "$1"
+}
+
 # Launches node n's JVM detached from the caller (its own session), pid in node<n>/pid.
 launch_node() {
   local n="$1" dir java jamm
@@ -117,7 +134,7 @@ launch_node() {
     -Dcassandra.logdir="$dir/logs" -Dcassandra.storagedir="$dir" \
     -Dcassandra.jmx.local.port="$(node_jmx_port "$n")" \
     -cp "$CACHE_DIR/lib/*" org.apache.cassandra.service.CassandraDaemon \
-    >"$dir/logs/console.log" 2>&1 </dev/null 8>&- 9>&- &
+    >"$dir/logs/console.log" 2>&1 </dev/null 7>&- 8>&- 9>&- &
   echo $! >"$dir/pid"
   date +%s%N >"$dir/started-at"
 }

@@ -19,11 +19,8 @@ case "$action" in
     [[ -f "$(node_dir "$n")/conf/cassandra.yaml" ]] || die "node $n was never started by up.sh"
     AUTH="$(cat "$STATE_DIR/auth-mode" 2>/dev/null || echo 0)"
     export AUTH
-    if [[ -z "$(node_pid "$n")" ]]; then
-      fetch_cassandra
-      log "starting node $n on $(node_address "$n")"
-      launch_node "$n"
-    fi
+    fetch_cassandra
+    with_launch_lock launch_node_if_down "$n"
     wait_for_node "$n"
     ;;
   status)

@@ -34,10 +34,7 @@ done
 
 if ((${#to_start[@]} > 0)); then
   fetch_cassandra
-  for n in "${to_start[@]}"; do
-    log "starting node $n on $(node_address "$n") (JMX $(node_jmx_port "$n"), heap $HEAP, logs $(node_dir "$n")/logs)"
-    launch_node "$n"
-  done
+  for n in "${to_start[@]}"; do with_launch_lock launch_node_if_down "$n"; done
 fi
 for n in $(seq 1 "$nodes"); do
   if [[ " ${to_start[*]} " == *" $n "* ]]; then wait_for_node "$n"

@@ -71,10 +71,14 @@ export class CassandraStore implements PredictionStore {
   async record(prediction: PredictionRecord): Promise<void> {
     const startedAt = performance.now();
     if (this.closed !== undefined) throw new UnavailableError('prediction store is shutting down');
-    if (this.cassandraTakesWrites) {
+    // With a full spool, Cassandra is the only way left to keep the record: try it even while
+    // the deliverer is still backing off (the cluster may be back), before answering 503.
+    if (this.cassandraTakesWrites || this.parts.spool.isFull) {
       try {
         await this.writeWithin(prediction);
         this.stats.emitWrite({ outcome: 'cassandra', durationMs: performance.now() - startedAt });
+        if (!this.cassandraTakesWrites) this.deliverer.wakeAfterRecovery();
+        this.cassandraTakesWrites = true;
         return;
       } catch (error) {
         this.cassandraTakesWrites = false;

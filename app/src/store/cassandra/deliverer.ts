@@ -50,6 +50,12 @@ export class Deliverer {
     if (this.failures === 0) this.wake?.();
   }
 
+  /** Cassandra took a write again: end any backoff and deliver now. */
+  wakeAfterRecovery(): void {
+    this.failures = 0;
+    this.wake?.();
+  }
+
   /** Stops after the current round. */
   async stop(): Promise<void> {
     this.running = false;

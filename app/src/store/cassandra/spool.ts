@@ -55,9 +55,14 @@ export class Spool {
     return this.committed + this.pending.length;
   }
 
+  /** True when the next append would be refused. */
+  get isFull(): boolean {
+    return this.size >= this.maxRecords;
+  }
+
   /** Resolves once the record is committed to disk; rejects with UnavailableError when full. */
   append(record: PredictionRecord): Promise<void> {
-    if (this.size >= this.maxRecords) {
+    if (this.isFull) {
       return Promise.reject(new UnavailableError(`prediction spool is full (${this.maxRecords} records); try again later`));
     }
     return new Promise<void>((resolve, reject) => {

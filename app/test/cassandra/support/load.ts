@@ -13,6 +13,8 @@ export interface StreamOptions {
   readonly pngs: readonly Buffer[];
   readonly count: number;
   readonly concurrency: number;
+  /** Checked before each request: true ends the stream early (time- or event-bounded streams). */
+  readonly shouldStop?: () => boolean;
   /** Called after each answer, e.g. to kill a node after the 500th. */
   readonly onAnswer?: (done: number) => void | Promise<void>;
 }
@@ -30,11 +32,11 @@ export async function postPrediction(url: string, png: Buffer): Promise<Outcome>
 
 /** Sends `count` predictions with `concurrency` in flight; resolves with every outcome in order of sending. */
 export async function streamPredictions(options: StreamOptions): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array<Outcome>(options.count);
+  const outcomes: Outcome[] = [];
   let next = 0;
   let done = 0;
   async function worker(): Promise<void> {
-    while (next < options.count) {
+    while (next < options.count && !(options.shouldStop?.() ?? false)) {
       const index = next++;
       outcomes[index] = await postPrediction(options.url(), options.pngs[index % options.pngs.length]!);
       done += 1;

@@ -11,6 +11,8 @@ import { startService } from '../../../src/main.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { createApp } from '../../../src/server.js';
 import { openStore } from '../../../src/store/open-store.js';
+import { CassandraStore } from '../../../src/store/cassandra/cassandra-store.js';
+import type { CassandraStoreStats } from '../../../src/store/cassandra/store-stats.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
 import { createFakeClassifier } from '../../api/support/test-app.js';
 
@@ -21,6 +23,11 @@ import { createFakeClassifier } from '../../api/support/test-app.js';
  * are about). `classifierKind` says which ran.
  */
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, '.artifacts', 'cassandra');
+
+/** The Cassandra store's counters (spooled, delivered, retries), when the store is one. */
+export function storeStats(store: PredictionStore): CassandraStoreStats | null {
+  return store instanceof CassandraStore ? store.getStats() : null;
+}
 
 export function hasTrainedModel(config: Config): boolean {
   return existsSync(path.join(config.modelDir, 'model.json'));
