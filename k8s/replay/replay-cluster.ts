@@ -68,7 +68,11 @@ export function createKubeReplayCluster(kubeConfig: KubeConfig, namespace: strin
       return list.items.map(viewPod);
     },
     async readLog(podName) {
-      return core.readNamespacedPodLog({ name: podName, namespace, container: 'replay' });
+      try {
+        return await core.readNamespacedPodLog({ name: podName, namespace, container: 'replay' });
+      } catch (error) {
+        throw new Error(describeApiError(error));
+      }
     },
     async deleteJob(name) {
       try {
@@ -102,6 +106,21 @@ function viewPod(pod: V1Pod): PodView {
     reason: state?.waiting?.reason ?? state?.terminated?.reason ?? null,
     createdAtMs: pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : 0,
   };
+}
+
+/** "500 no preferred addresses found" from client-node's multi-line ApiException. */
+function describeApiError(error: unknown): string {
+  if (!(error instanceof ApiException)) return error instanceof Error ? error.message : String(error);
+  const body: unknown = error.body;
+  let message: unknown = (body as { message?: unknown } | null)?.message;
+  if (typeof body === 'string') {
+    try {
+      message = (JSON.parse(body) as { message?: unknown }).message;
+    } catch {
+      message = body;
+    }
+  }
+  return `${error.code} ${typeof message === 'string' && message !== '' ? message : 'from the API server'}`;
 }
 
 function codeOf(error: unknown): number | undefined {

@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runClusterReplay, type ClusterReplayOptions } from '../../replay/cluster-replay.js';
+import { createKubeReplayCluster, type ReplayCluster } from '../../replay/replay-cluster.js';
+import type { ClusterReplayPlan, JobManifest } from '../../replay/replay-manifest.js';
+import { ensureLocalCluster, KUBECONFIG_PATH, REPO_ROOT, stopLocalCluster } from '../deploy/local-cluster.js';
+
+/**
+ * The cluster-scale replay against the real local control plane (etcd, kube-apiserver,
+ * controller-manager, scheduler; KWOK plays the kubelets). What this proves: the synthesized
+ * Job is accepted by the API server under Pod Security "restricted", the Job controller makes
+ * one pod per completion index, the CLI follows the Job to Complete (or Failed), finds one
+ * finished pod per shard and asks the API server for its log. What it cannot prove: KWOK runs
+ * no containers, so pods print no report (the log-to-merged-report path is unit-tested with
+ * recorded logs in k8s/replay/cluster-replay.test.ts) and `$(JOB_COMPLETION_INDEX)` is never
+ * expanded (a kubelet does that).
+ */
+
+const MERGE_COMMAND = [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'app/src/cli/index.ts')];
+
+describe('cluster-scale replay on the local control plane', () => {
+  let startedHere = false;
+  let kubeConfig: KubeConfig;
+  let namespace: string;
+  let workDir: string;
+
+  beforeAll(async () => {
+    ({ startedHere } = ensureLocalCluster());
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(KUBECONFIG_PATH);
+    namespace = `replay-it-${Date.now().toString(36)}`;
+    await kubeConfig.makeApiClient(CoreV1Api).createNamespace({
+      body: { metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+    });
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'replay-it-'));
+  });
+  afterAll(async () => {
+    if (namespace) await kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+    if (startedHere) stopLocalCluster();
+  });
+
+  function plan(name: string): ClusterReplayPlan {
+    return { name, namespace, image: 'mnist-k8s:local', url: `http://digits.${namespace}.svc:80`, parallelism: 3, source: 'mnist', n: 300, concurrency: 4 };
+  }
+
+  function options(lines: string[], extra: Partial<ClusterReplayOptions> = {}): ClusterReplayOptions {
+    return { timeoutMs: 120_000, workDir: path.join(workDir, String(lines.length)), thresholdArgs: [], mergeCommand: MERGE_COMMAND, deleteAfter: false, pollMs: 500, report: (l) => lines.push(l), ...extra };
+  }
+
+  it('creates the Indexed Job, follows its pods to Complete and reads one finished pod per shard', async () => {
+    const lines: string[] = [];
+    const result = await runClusterReplay(createKubeReplayCluster(kubeConfig, namespace), plan('replay-ok'), options(lines));
+
+    expect(result.follow.end, lines.join('\n')).toBe('complete');
+    const job = await kubeConfig.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'replay-ok', namespace });
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 3 });
+    expect(job.status?.succeeded).toBe(3);
+    expect(job.spec?.template.spec?.containers[0]?.args).toContain('$(JOB_COMPLETION_INDEX)/3');
+    expect(lines).toContain('pods: 3/3 completed, 0 running, 0 failed');
+    // One pod per index, each finished. KWOK has no container to print a report; on this
+    // control plane the API server cannot even reach a log endpoint (the fake nodes publish no
+    // address), so the answer is the API server's own error, passed on readably.
+    expect(result.shards.map((s) => s.index)).toEqual([0, 1, 2]);
+    for (const shard of result.shards) {
+      expect(shard.pod).toMatch(/^replay-ok-[012]-/);
+      expect(shard.problem).toMatch(/^(no report in the log \(pod Succeeded\)|cannot read log: \d{3} \S)/);
+      expect(shard.problem).not.toContain('\n');
+    }
+    expect(result).toMatchObject({ mergedFile: null, exitCode: 1 });
+  });
+
+  it('reports a failed run when its pods fail, and deletes the Job when asked', async () => {
+    const real = createKubeReplayCluster(kubeConfig, namespace);
+    // KWOK fails pods carrying this label (scripts/kube/stages): a crashing replay image.
+    const failing: ReplayCluster = {
+      ...real,
+      createJob: (manifest: JobManifest) => {
+        const template = (manifest.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+        template.metadata.labels['mnist-k8s.test/kwok-fail'] = 'true';
+        return real.createJob(manifest);
+      },
+    };
+    const lines: string[] = [];
+    const result = await runClusterReplay(failing, plan('replay-fail'), options(lines, { deleteAfter: true }));
+
+    expect(result.follow.end, lines.join('\n')).toBe('failed');
+    expect(result.exitCode).toBe(1);
+    expect(lines.join('\n')).toMatch(/Job replay-fail failed: /);
+    expect(lines).toContain('deleted Job replay-fail');
+    expect(await real.readJob('replay-fail')).toBeNull();
+  });
+
+  it('refuses to reuse the name of a Job that exists', async () => {
+    const cluster = createKubeReplayCluster(kubeConfig, namespace);
+    await expect(runClusterReplay(cluster, plan('replay-ok'), options([]))).rejects.toThrow(`Job replay-ok already exists in ${namespace}`);
+  });
+});
