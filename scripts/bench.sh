@@ -88,7 +88,7 @@ if wants e2e; then
     log "CPU profile of the service (embedded store, 32 connections; separate pass, not in the table)"
     if node dist/app/bench/e2e-bench.js --targets embedded --concurrency 32 --seconds "$SECONDS_PER_POINT" --profile \
       --work-dir "$OUT/profile" --out "$OUT/profile/e2e-profiled.json"; then
-      node dist/app/bench/profile-cli.js "$OUT"/profile/embedded-profile/*.cpuprofile --out "$OUT/profile-embedded.md" || failed+=(profile-summary)
+      node dist/app/bench/profile-cli.js "$OUT"/profile/embedded-profile/*.cpuprofile --e2e "$OUT/profile/e2e-profiled.json" --out "$OUT/profile-embedded.md" || failed+=(profile-summary)
     else
       failed+=(profile)
     fi

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -84,6 +85,8 @@ export interface ClassifierBenchResult {
   readonly roundsPerPoint: number;
   /** Batch sizes the TF.js classifier actually ran (from onBatch): proves B calls made one batch. */
   readonly observedTfjsBatchSizes: readonly number[];
+  /** Cores onnxruntime's default thread pool spreads over. */
+  readonly cores: number;
   readonly rows: readonly ClassifierRow[];
 }
 
@@ -145,7 +148,7 @@ async function main(args: string[]): Promise<void> {
   const result: ClassifierBenchResult = {
     backend: classifier.backend, backendFallbacks: classifier.backendFallbacks, modelVersion: classifier.modelVersion,
     onnxFile, onnxruntime: ort.env.versions.node ?? 'unknown', tfjs: tf.version.tfjs,
-    secondsPerRound: durationMs / 1000, roundsPerPoint: rounds, observedTfjsBatchSizes: [...observed].sort((a, b) => a - b), rows,
+    secondsPerRound: durationMs / 1000, roundsPerPoint: rounds, observedTfjsBatchSizes: [...observed].sort((a, b) => a - b), cores: os.availableParallelism(), rows,
   };
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);

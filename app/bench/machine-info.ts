@@ -16,6 +16,8 @@ export interface MachineInfo {
   readonly backend: string | null;
   readonly loadAverageAtStart: string | null;
   readonly loadAverageAtEnd: string;
+  /** True when the 1-minute load average exceeded the core count at the start or the end. */
+  readonly contended: boolean;
   readonly cpuFlags: readonly string[];
 }
 
@@ -46,6 +48,7 @@ export async function collectMachineInfo(backend: string | null, loadAverageAtSt
     backend,
     loadAverageAtStart,
     loadAverageAtEnd: formatLoadAverage(os.loadavg()),
+    contended: Math.max(os.loadavg()[0] ?? 0, Number.parseFloat(loadAverageAtStart ?? '0')) > os.availableParallelism(),
     // Only the vector extensions that decide how fast the two runtimes can be.
     cpuFlags: cpu.flags.filter((f) => /^(avx|avx2|avx512f|avx512_vnni|avx512bw|fma|sse4_2)$/.test(f)),
   };

@@ -19,6 +19,8 @@ interface ProfileNode {
 }
 
 export interface CpuProfile {
+  /** CLOCK_MONOTONIC microseconds of the first sample's base; timeDeltas add up from here. */
+  readonly startTime: number;
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
@@ -36,6 +38,8 @@ const AREAS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\/node_modules\/undici\//, 'undici'],
 ];
 
+const IDLE = 'idle (waiting: I/O, libuv pool, timers)';
+
 /** Native functions V8 shows without a script, by what they do for this service. */
 const NATIVE_AREAS: Readonly<Record<string, string>> = {
   writev: 'native: socket and file writes',
@@ -50,7 +54,7 @@ const NATIVE_AREAS: Readonly<Record<string, string>> = {
 /** The area a frame's self time belongs to. */
 export function classifyFrame(frame: CallFrame): string {
   const { functionName, url } = frame;
-  if (functionName === '(idle)') return 'idle (waiting: I/O, libuv pool, timers)';
+  if (functionName === '(idle)') return IDLE;
   if (functionName === '(garbage collector)') return 'garbage collector';
   if (functionName === '(program)') return 'V8/native (program)';
   for (const [pattern, area] of AREAS) if (pattern.test(url)) return area;
@@ -65,22 +69,41 @@ export function classifyFrame(frame: CallFrame): string {
   return pkg !== null ? `package: ${pkg[1]}` : 'other';
 }
 
+/** Only samples taken inside this CLOCK_MONOTONIC window (µs) count; e.g. one measured run. */
+export interface SampleWindow {
+  readonly startUs: number;
+  readonly endUs: number;
+  /** Requests served in the window, to express areas per request. */
+  readonly requests?: number;
+  /**
+   * The main thread's real CPU time per request over the window (from /proc). Profile samples
+   * are wall time: on a busy machine a preempted thread's wait lands on whatever function ran.
+   * With this, each area's share of the busy (non-idle) samples is scaled to real CPU time.
+   */
+  readonly mainThreadCpuUsPerRequest?: number;
+}
+
 export interface ProfileBreakdown {
   readonly totalMs: number;
-  readonly areas: ReadonlyArray<{ readonly area: string; readonly ms: number; readonly share: number }>;
+  /** Main-thread time per request in the window (null without a request count). */
+  readonly totalUsPerRequest: number | null;
+  readonly areas: ReadonlyArray<{ readonly area: string; readonly ms: number; readonly share: number; readonly usPerRequest: number | null }>;
   readonly functions: ReadonlyArray<{ readonly name: string; readonly area: string; readonly ms: number; readonly share: number }>;
 }
 
 /** Self time per area and per function, largest first. */
-export function summarizeProfiles(profiles: readonly CpuProfile[], topFunctions = 25): ProfileBreakdown {
+export function summarizeProfiles(profiles: readonly CpuProfile[], window?: SampleWindow, topFunctions = 25): ProfileBreakdown {
   const areas = new Map<string, number>();
   const functions = new Map<string, { area: string; us: number }>();
   let totalUs = 0;
   for (const profile of profiles) {
     const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    let at = profile.startTime;
     profile.samples.forEach((id, i) => {
       const frame = byId.get(id);
       const us = profile.timeDeltas[i] ?? 0;
+      at += us;
+      if (window !== undefined && (at < window.startUs || at > window.endUs)) return;
       if (frame === undefined || us <= 0) return;
       totalUs += us;
       const area = classifyFrame(frame);
@@ -93,9 +116,16 @@ export function summarizeProfiles(profiles: readonly CpuProfile[], topFunctions 
     });
   }
   const share = (us: number): number => (totalUs === 0 ? 0 : Math.round((us / totalUs) * 1000) / 10);
+  const busyUs = totalUs - (areas.get(IDLE) ?? 0);
+  const cpuPerRequest = window?.mainThreadCpuUsPerRequest;
+  const perRequest = (us: number, area?: string): number | null => {
+    if (cpuPerRequest !== undefined) return area === IDLE || busyUs === 0 ? null : Math.round((us / busyUs) * cpuPerRequest);
+    return window?.requests ? Math.round(us / window.requests) : null;
+  };
   return {
     totalMs: Math.round(totalUs / 1000),
-    areas: [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, ms: Math.round(us / 1000), share: share(us) })),
+    totalUsPerRequest: cpuPerRequest !== undefined ? Math.round(cpuPerRequest) : perRequest(totalUs),
+    areas: [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, ms: Math.round(us / 1000), share: share(us), usPerRequest: perRequest(us, area) })),
     functions: [...functions.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, topFunctions)
       .map(([name, { area, us }]) => ({ name, area, ms: Math.round(us / 1000), share: share(us) })),
   };
@@ -106,9 +136,9 @@ export function renderBreakdown(b: ProfileBreakdown, title: string): string {
   return [
     `# ${title}`,
     '',
-    `Main-thread samples: ${b.totalMs.toLocaleString('en-US')} ms. Self time by area:`,
+    `Main-thread samples: ${b.totalMs.toLocaleString('en-US')} ms${b.totalUsPerRequest === null ? '' : `; main-thread CPU ${b.totalUsPerRequest} µs per request`}. Self time by area (µs/request: the area's share of busy samples times that CPU time):`,
     '',
-    formatTable(['area', 'ms', 'share %'], b.areas.map((a) => [a.area, String(a.ms), a.share.toFixed(1)])),
+    formatTable(['area', 'ms', 'share %', 'µs/request'], b.areas.map((a) => [a.area, String(a.ms), a.share.toFixed(1), a.usPerRequest === null ? '-' : String(a.usPerRequest)])),
     '',
     'Top functions by self time:',
     '',

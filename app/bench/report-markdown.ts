@@ -96,8 +96,12 @@ function e2eSection(e: E2eReport): string {
 
 /** The whole results.md. */
 export function renderMarkdown(r: BenchResults): string {
-  const targets = formatTable(['area', 'what', 'measured', 'reference', 'ratio', 'goal', 'verdict'],
-    r.targets.map((t) => [t.area, t.what, t.measured, t.reference, t.ratio === null ? '-' : `${num(t.ratio, 3)}x`, t.goal, t.verdict]));
+  const x = (v: number | null): string => (v === null ? '-' : `${num(v, 3)}x`);
+  const targets = formatTable(['area', 'what', 'measured', 'reference', 'ratio', 'goal', 'verdict', 'ratio by CPU cost'],
+    r.targets.map((t) => [t.area, t.what, t.measured, t.reference, x(t.ratio), t.goal, t.verdict, x(t.cpuRatio)]));
+  const contention = r.machine.contended
+    ? `**Contended run**: the load average (start ${r.machine.loadAverageAtStart ?? '?'}, end ${r.machine.loadAverageAtEnd}) exceeded the ${r.machine.cores} cores, so the two sides of each ratio got unequal, shifting CPU shares. Verdicts use the measured rates as the issue asks; the last column gives the ratio from CPU time per item instead (idle-machine estimate, CPU-bound sides: onnxruntime on every core at its one-thread cost, wasm on one; the service's main thread is one thread), which other load skews far less.\n\n`
+    : '';
   const parts = [
     `# Benchmark results (${r.date})`,
     '',
@@ -109,7 +113,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '## Targets',
     '',
-    targets,
+    `${contention}${targets}`,
     '',
     `Peak RSS of the service under the heaviest run: ${r.peakMemory ? `${num(r.peakMemory.peakRssMiB, 1)} MiB (${r.peakMemory.target})` : 'not measured'}.`,
     '',

@@ -37,6 +37,11 @@ export interface ClosedLoopResult {
   readonly accuracy: number | null;
   /** CPU the driver process used per request (user + system), in microseconds. */
   readonly clientCpuUsPerRequest: number;
+  /**
+   * The measured window on CLOCK_MONOTONIC in microseconds: the clock V8's CPU profiles use, so
+   * a server profile can be cut to exactly this window (see profile-summary.ts).
+   */
+  readonly monotonicWindowUs: { readonly start: number; readonly end: number };
 }
 
 /** Runs the loop; a failed request is counted under its status (or "network"), never thrown. */
@@ -45,6 +50,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   const client = createReplayClient({ baseUrl, connections: options.concurrency, timeoutMs: options.timeoutMs ?? 30_000 });
   const item: ReplayItem = { sourceIndex: 0, body: options.body, contentType: options.contentType, label: options.label ?? null, recordedDigit: null };
   const cpuBefore = process.cpuUsage();
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
   const startAtMs = nowMs();
   const aggregate = createAggregate(startAtMs);
   try {
@@ -59,6 +65,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   } finally {
     await client.close();
   }
+  const windowEndUs = Number(process.hrtime.bigint() / 1000n);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (aggregate.endedAtMs - startAtMs) / 1000;
   const latency = summarizeLatency(aggregate.latency);
@@ -73,5 +80,6 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     latencyMs: { p50: round(latency.p50), p90: round(latency.p90), p99: round(latency.p99), max: round(latency.max), mean: round(latency.mean) },
     accuracy: aggregate.labelled === 0 ? null : round(aggregate.correct / aggregate.labelled, 4),
     clientCpuUsPerRequest: round(aggregate.requests === 0 ? 0 : (cpu.user + cpu.system) / aggregate.requests, 1),
+    monotonicWindowUs: { start: windowStartUs, end: windowEndUs },
   };
 }

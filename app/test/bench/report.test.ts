@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClassifierBenchResult } from '../../bench/classifier-bench.js';
 import type { E2ePoint, E2eTarget } from '../../bench/e2e-bench.js';
 import { formatTable } from '../../bench/report-markdown.js';
-import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type PreprocessReport } from '../../bench/report-targets.js';
+import { checkClassifier, checkEndToEnd, checkPreprocess, estimateServiceRate, findPeakMemory, type PreprocessReport } from '../../bench/report-targets.js';
 
 /** The benchmark's judgement (ratios, PASS/MISS) and its table formatting, on made-up numbers. */
 
@@ -11,6 +11,7 @@ function point(concurrency: number, requestsPerSec: number, p99: number, errors 
     concurrency, requests: 1000, ok: 1000 - errors, errorsByStatus: errors ? { '503': errors } : {}, seconds: 8, requestsPerSec,
     latencyMs: { p50: p99 / 2, p90: p99 * 0.8, p99, max: p99 * 2, mean: p99 / 2 }, accuracy: null, clientCpuUsPerRequest: 100,
     serverCpuUsPerRequest: 500, serverCores: 1, serverThreadCpuUsPerRequest: { node: 500 }, meanBatchSize: null,
+    monotonicWindowUs: { start: 0, end: 8_000_000 },
   };
 }
 
@@ -33,6 +34,26 @@ describe('benchmark targets', () => {
       ['batch 1, tfjs-wasm vs onnxruntime', 0.4, 'MISS'],
       ['batch 32, tfjs-wasm vs onnxruntime', 0.6, 'PASS'],
     ]);
+  });
+
+  it('estimates the CPU-bound ratio from CPU per image: one wasm thread against onnxruntime on every core', () => {
+    const result = {
+      backend: 'wasm', cores: 2,
+      rows: [
+        { runtime: 'tfjs-wasm', batch: 32, imagesPerSec: 900, cpuMsPerImage: 0.4 },
+        { runtime: 'onnxruntime', batch: 32, imagesPerSec: 1000, cpuMsPerImage: 0.3 },
+        { runtime: 'onnxruntime-1thread', batch: 32, imagesPerSec: 1000, cpuMsPerImage: 0.1 },
+      ],
+    } as unknown as ClassifierBenchResult;
+    // 2,500 images/s on one thread against 2 x 10,000 on two cores.
+    expect(checkClassifier(result)[0]).toMatchObject({ ratio: 0.9, verdict: 'PASS', cpuRatio: 0.125 });
+  });
+
+  it('bounds an idle-machine estimate by the one JS main thread and by the cores the client shares', () => {
+    const mainThreadBound = { ...point(32, 0, 1), serverCpuUsPerRequest: 1200, serverThreadCpuUsPerRequest: { node: 1000, 'libvips worker': 200 }, clientCpuUsPerRequest: 100 };
+    expect(estimateServiceRate(mainThreadBound)).toBe(1000);
+    const coreBound = { ...point(32, 0, 1), serverCpuUsPerRequest: 300, serverThreadCpuUsPerRequest: { node: 100, 'libvips worker': 200 }, clientCpuUsPerRequest: 100 };
+    expect(estimateServiceRate(coreBound)).toBe(5000);
   });
 
   it('judges preprocessing against sharp decode-only of the same image', () => {
