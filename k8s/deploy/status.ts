@@ -1,6 +1,7 @@
 import { NAMES } from '../lib/names.js';
 import type { Clients } from './clients.js';
 import { toLabelSelector } from './diagnose.js';
+import { readJobRecord } from './jobs.js';
 import { statusCodeOf } from './errors.js';
 import { deploymentProgress, jobProgress, statefulSetProgress } from './rollout.js';
 
@@ -40,7 +41,11 @@ export async function readStatus(clients: Clients, namespace: string): Promise<S
     const p = statefulSetProgress(sts);
     lines.push({ label: 'cassandra', text: `${p.ready}/${p.desired} nodes ready (statefulset/${NAMES.cassandra})`, ok: p.done });
   }
-  if (job === null) lines.push({ label: 'keyspace', ...NOT_DEPLOYED });
+  if (job === null) {
+    // The Job removes itself after it finishes (TTL); the deployer recorded its success.
+    const recorded = (await readJobRecord(clients.objects, namespace, NAMES.keyspaceBootstrap)) !== undefined;
+    lines.push({ label: 'keyspace', ...(recorded ? { text: 'bootstrap done (the finished Job was removed by its TTL)', ok: true } : NOT_DEPLOYED) });
+  }
   else {
     const p = jobProgress(job);
     const text = p.done

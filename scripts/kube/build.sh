@@ -61,7 +61,8 @@ build_kube() {
 }
 
 build_etcd() {
-  if [[ -x $KUBE_BIN/etcd ]] && "$KUBE_BIN/etcd" --version | grep -q "etcd Version: $ETCD_VERSION"; then
+  # Captured, not piped into grep -q: under pipefail, grep closing early fails the check.
+  if [[ -x $KUBE_BIN/etcd && $("$KUBE_BIN/etcd" --version) == *"etcd Version: $ETCD_VERSION"* ]]; then
     echo "cached etcd $ETCD_VERSION"; return
   fi
   local dir=$KUBE_CACHE/src/etcd

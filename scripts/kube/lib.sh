@@ -28,8 +28,7 @@ pid_of() {
 
 # curl against the API server as the admin (system:masters) client.
 api() {
-  curl -sS --fail-with-body --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
-    -H 'Content-Type: application/json' "$@"
+  curl -sS --fail-with-body --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "$@"
 }
 
 # Stops every component we started, newest first: TERM, then KILL after 10 s.

@@ -7,7 +7,7 @@ NODE_COUNT=3
 # POSTs $2 to $1; an object that already exists (409) is fine: up is idempotent.
 create_object() {
   local path=$1 body=$2 out
-  if ! out=$(api -X POST "$api_url$path" -d "$body" 2>&1); then
+  if ! out=$(api -X POST -H 'Content-Type: application/json' "$api_url$path" -d "$body" 2>&1); then
     [[ $out == *'"code": 409'* || $out == *'"code":409'* ]] && return 0
     echo "$out" >&2
     return 1
@@ -18,7 +18,7 @@ create_nodes() {
   local i
   for ((i = 0; i < NODE_COUNT; i++)); do
     # The InternalIP is loopback so anything asking the "kubelet" (pod logs) reaches KWOK's
-    # own server on 127.0.0.1, never another address.
+    # own server on 127.0.0.1 (--node-port), never another address.
     create_object /api/v1/nodes "$(cat <<JSON
 {"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-node-$i",
  "annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},
@@ -29,6 +29,9 @@ create_nodes() {
   "allocatable":{"cpu":"8","memory":"32Gi","pods":"110","ephemeral-storage":"200Gi"}}}
 JSON
 )"
+    # Status in a create is not kept for addresses: set them through the status subresource.
+    api -X PATCH "$api_url/api/v1/nodes/kwok-node-$i/status" -H 'Content-Type: application/merge-patch+json' \
+      -d '{"status":{"addresses":[{"type":"InternalIP","address":"127.0.0.1"},{"type":"Hostname","address":"kwok-node-'$i'"}]}}' >/dev/null
   done
 }
 

@@ -66,7 +66,7 @@ describe('the deployer against a real API server', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const at = (pattern: RegExp) => run.lines.findIndex((l) => pattern.test(l));
-    expect(at(/^applied +namespace\//)).toBe(1);
+    expect(at(/^applied /)).toBe(at(/^applied +namespace\/\S+ \(created\)/));
     expect(at(/^ready +statefulset\/cassandra: 3\/3 ready/)).toBeGreaterThan(at(/^applied +statefulset\/cassandra \(created\)/));
     expect(at(/^applied +job\/keyspace-bootstrap \(created\)/)).toBeGreaterThan(at(/^ready +statefulset\/cassandra/));
     expect(at(/^applied +deployment\/digits \(created\)/)).toBeGreaterThan(at(/^ready +job\/keyspace-bootstrap: succeeded/));
