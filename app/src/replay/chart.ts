@@ -26,12 +26,12 @@ export function renderLatencyChart(report: ReplayReport): string {
   const rateMax = niceCeiling(Math.max(1, ...points.map((p) => p.requests)));
   const parts: string[] = [];
 
-  const title =
-    `${report.source} replay, ${report.mode} loop: ${report.requests} requests, ${report.throughputRps} ok/s, ` +
-    `p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms` +
+  const title = `${report.source} replay, ${report.mode} loop: ${report.requests} requests, ${report.errors} errors`;
+  const numbers =
+    `${report.throughputRps.toFixed(1)} ok/s, p50 ${report.latencyMs.p50.toFixed(1)} ms, p99 ${report.latencyMs.p99.toFixed(1)} ms` +
     (report.accuracy === null ? '' : `, accuracy ${(report.accuracy * 100).toFixed(2)}%`);
-  parts.push(text(MARGIN.left, 24, escapeXml(title), 15, 'start', 'bold'));
-  parts.push(text(MARGIN.left, 42, escapeXml(`${report.url}, started ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s`), 12));
+  parts.push(text(MARGIN.left, 22, escapeXml(title), 15, 'start', 'bold'));
+  parts.push(text(MARGIN.left, 40, escapeXml(`${numbers}; ${report.url}, started ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s`), 12));
 
   parts.push(...axis(latencyTop, latencyMax, 'latency (ms)'));
   parts.push(polyline(points, xOf, (p) => latencyTop + PANEL_HEIGHT * (1 - p.p50Ms / latencyMax), COLORS.p50));
