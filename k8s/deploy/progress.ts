@@ -9,7 +9,15 @@ export type DeployEvent =
   | { readonly type: 'phase'; readonly phase: string }
   | { readonly type: 'applied'; readonly ref: string; readonly result: ApplyResult; readonly detail?: string }
   | { readonly type: 'secret'; readonly ref: string; readonly result: 'generated' | 'kept' | 'valid' | 'missing' }
-  | { readonly type: 'waiting'; readonly ref: string; readonly ready: number; readonly desired: number; readonly detail?: string }
+  | {
+      readonly type: 'waiting';
+      readonly ref: string;
+      readonly ready: number;
+      readonly desired: number;
+      /** What the count counts: ready replicas, or a Job's completions. @default 'ready' */
+      readonly noun?: 'ready' | 'complete';
+      readonly detail?: string;
+    }
   | { readonly type: 'ready'; readonly ref: string; readonly detail: string }
   | { readonly type: 'pruned'; readonly ref: string; readonly dryRun: boolean }
   | { readonly type: 'repaired'; readonly ref: string; readonly how: 'recreated' | 'reapplied' }
@@ -31,7 +39,7 @@ export function formatEvent(event: DeployEvent): string {
     case 'secret':
       return `secret    ${event.ref} (${secretWords[event.result]})`;
     case 'waiting':
-      return `waiting   ${event.ref}: ${event.ready}/${event.desired} ready${event.detail ? ` (${event.detail})` : ''}`;
+      return `waiting   ${event.ref}: ${event.ready}/${event.desired} ${event.noun ?? 'ready'}${event.detail ? ` (${event.detail})` : ''}`;
     case 'ready':
       return `ready     ${event.ref}: ${event.detail}`;
     case 'pruned':

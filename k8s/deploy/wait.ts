@@ -44,7 +44,8 @@ export async function waitFor(clients: Clients, object: KubeObject, kind: WaitKi
     }
     const now = `${progress.ready}/${progress.desired}/${progress.detail ?? ''}`;
     if (now !== last || Date.now() - lastReportMs >= (options.heartbeatMs ?? 15_000)) {
-      options.report({ type: 'waiting', ref, ready: progress.ready, desired: progress.desired, detail: progress.detail });
+      const noun = kind === 'job' ? 'complete' : 'ready';
+      options.report({ type: 'waiting', ref, ready: progress.ready, desired: progress.desired, noun, detail: progress.detail });
       last = now;
       lastReportMs = Date.now();
     }

@@ -44,9 +44,9 @@ describe('a deploy that cannot succeed says why', () => {
   });
 
   it('retries the failed Job on the next deploy, then times out naming the Pending pod and the scheduler event', async () => {
-    const { error, lines } = await failedDeploy(withUnschedulableApp(manifests, NAMES.digits), 30_000);
+    const { error, lines } = await failedDeploy(withUnschedulableApp(manifests, NAMES.digits), 20_000);
     expect(lines.some((l) => l.includes('"ref":"job/keyspace-bootstrap","result":"recreated","detail":"its spec changed"'))).toBe(true);
-    expect(error.message).toMatch(/^timed out \(--timeout 30s\) waiting for deployment\/digits: 0\/1 ready/);
+    expect(error.message).toMatch(/^timed out \(--timeout 20s\) waiting for deployment\/digits: 0\/\d ready/);
     expect(error.message).toMatch(/pod digits-[\w-]+ is Pending, not scheduled: 0\/3 nodes are available: 3 Insufficient cpu/);
   });
 });
