@@ -102,6 +102,12 @@ describe('replay command', () => {
     }
   });
 
+  it("accepts the ReplayJob construct's form --shards P --shard i", async () => {
+    const run = await runCli(['replay', '--url', app.url, '--n', '9', '--shards', '3', '--shard', '1', '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastJsonLine(run.stdout)).toMatchObject({ shard: { index: 1, count: 3 }, requests: 3 });
+  });
+
   it('rejects contradictory flags with a usage error (exit 2)', async () => {
     const run = await runCli(['replay', '--concurrency', '4', '--rate', '10']);
     expect(run.code).toBe(2);
