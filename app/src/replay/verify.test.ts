@@ -17,7 +17,8 @@ function startDroppingService(): http.Server {
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (req.method === 'POST' && req.url === '/api/predictions') {
+    // The replay marks its traffic so the service records it as source "replay".
+    if (req.method === 'POST' && req.url === '/api/predictions?source=replay') {
       req.resume().on('end', () => {
         const id = `p-${next++}`;
         if (next % 7 !== 0) kept.set(id, 3);
