@@ -35,6 +35,7 @@ export function formatEvent(event: DeployEvent): string {
     case 'phase':
       return `== ${event.phase}`;
     case 'applied':
+      if (event.result === 'valid') return `validated ${event.ref} (dry run${event.detail ? `: ${event.detail}` : ''})`;
       return `applied   ${event.ref} (${event.result}${event.detail ? `: ${event.detail}` : ''})`;
     case 'secret':
       return `secret    ${event.ref} (${secretWords[event.result]})`;

@@ -78,7 +78,7 @@ common=(--kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --a
   --bind-address 127.0.0.1 --leader-elect=false --profiling=false)
 start kube-controller-manager "${common[@]}" --secure-port "$KCM_PORT" \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials=false \
-  --enable-hostpath-provisioner=true
+  --enable-hostpath-provisioner=true --horizontal-pod-autoscaler-sync-period=5s
 start kube-scheduler "${common[@]}" --secure-port "$SCHEDULER_PORT"
 wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$KCM_PORT/healthz"
 wait_for kube-scheduler 60 curl -skf "https://127.0.0.1:$SCHEDULER_PORT/healthz"
