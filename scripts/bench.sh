@@ -10,8 +10,11 @@
 #  6. optional CPU profile of the service at 32 connections (BENCH_PROFILE=1), a separate pass
 #     so the profiler's overhead never touches the reported numbers;
 #  7. the report: targets with PASS/MISS, machine, load average.
+#  Two what-ifs run beside them (BENCH_WHATIF=0 skips): the app with onnxruntime inference
+#  (embedded-ort) and the real service sent a 28x28 PNG instead of the canvas (embedded-28px);
+#  they locate the end-to-end cost, they are not targets.
 # Knobs: BENCH_SECONDS (per end-to-end point, default 8), BENCH_CASSANDRA=0 (skip Cassandra),
-# BENCH_PROFILE=1, BENCH_PARTS="classifier preprocess e2e" (a subset).
+# BENCH_PROFILE=1, BENCH_WHATIF=0, BENCH_PARTS="classifier preprocess e2e" (a subset).
 # Nothing here runs niced: benchmarks want the CPU. Other work on the machine shows up in the
 # load average the report prints; check it before trusting a number.
 set -euo pipefail
@@ -37,14 +40,17 @@ node_modules/.bin/tsc -p app/bench/tsconfig.json
 
 [[ -f app/model/model.json ]] || { echo "bench: no model in app/model (run 'make train' first)" >&2; exit 1; }
 
+onnx=""
+if wants classifier || [[ "${BENCH_WHATIF:-1}" != 0 ]]; then
+  log "ONNX twin of app/model (cache: $MNIST_CACHE/onnx)"
+  onnx="$(node dist/app/bench/onnx/export-cli.js --cache-dir "$MNIST_CACHE/onnx" | tail -n 1)" || { onnx=""; failed+=(onnx-export); }
+fi
+
 if wants classifier; then
   rm -f "$OUT/classifier.json"
-  log "ONNX twin of app/model (cache: $MNIST_CACHE/onnx)"
-  if onnx="$(node dist/app/bench/onnx/export-cli.js --cache-dir "$MNIST_CACHE/onnx" | tail -n 1)"; then
+  if [[ -n "$onnx" ]]; then
     log "classifier alone: TF.js vs onnxruntime"
     node dist/app/bench/classifier-bench.js --onnx "$onnx" --out "$OUT/classifier.json" || failed+=(classifier)
-  else
-    failed+=(onnx-export)
   fi
 fi
 
@@ -61,7 +67,8 @@ cleanup() {
 trap cleanup EXIT
 
 if wants e2e; then
-  rm -f "$OUT/e2e.json"
+  # Logs, data and profiles of an earlier run must not mix with this one's.
+  rm -rf "$OUT/e2e.json" "$OUT/e2e" "$OUT/profile" "$OUT/profile-embedded.md"
   targets=bare,embedded
   if [[ "${BENCH_CASSANDRA:-1}" != 0 ]]; then
     all_up=1
@@ -80,8 +87,9 @@ if wants e2e; then
       failed+=(cassandra-up)
     fi
   fi
+  if [[ "${BENCH_WHATIF:-1}" != 0 && -n "$onnx" ]]; then targets+=,embedded-ort,embedded-28px; fi
   log "end to end on loopback: $targets, ${SECONDS_PER_POINT}s per point"
-  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" \
+  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" ${onnx:+--onnx "$onnx"} \
     --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --out "$OUT/e2e.json" || failed+=(e2e)
 
   if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT } from '../src/config.js';
+import { readMnistTestSet } from '../src/digits/mnist-data.js';
+import { encodeGreyPng } from '../src/replay/png-encode.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { runClosedLoop, type ClosedLoopResult } from './e2e/closed-loop.js';
 import { encodeMultipart, type MultipartBody } from './e2e/multipart.js';
@@ -19,9 +21,11 @@ import { meanBatchSize, readBatchCounters, readReadiness } from './e2e/service-m
 
 const USAGE = `Usage: e2e-bench [--targets bare,embedded,cassandra] [--concurrency 1,8,32,64] [--seconds 8]
   [--warmup-seconds 2] [--profile] [--cassandra-contact-points 127.0.0.1,127.0.0.2,127.0.0.3]
-  [--cassandra-keyspace mnist_bench] [--work-dir .bench/e2e] [--out .bench/e2e.json]`;
+  [--cassandra-keyspace mnist_bench] [--onnx FILE] [--work-dir .bench/e2e] [--out .bench/e2e.json]
+Targets: bare (HTTP ceiling), embedded, cassandra (the real service); what-ifs: embedded-ort (the app
+with onnxruntime inference, needs --onnx), embedded-28px (the real service sent a 28x28 PNG).`;
 
-const TARGETS = ['bare', 'embedded', 'cassandra'] as const;
+const TARGETS = ['bare', 'embedded', 'cassandra', 'embedded-ort', 'embedded-28px'] as const;
 const CANVAS_DIGIT = 3;
 type TargetName = (typeof TARGETS)[number];
 
@@ -29,6 +33,8 @@ export interface E2ePoint extends ClosedLoopResult {
   /** Server CPU (user + system) per request, microseconds; and cores it kept busy. */
   readonly serverCpuUsPerRequest: number;
   readonly serverCores: number;
+  /** The kernel's part of serverCpuUsPerRequest (syscalls, loopback TCP), µs. */
+  readonly serverSysCpuUsPerRequest: number;
   /** Server CPU per request split by thread name (node = JS main thread, libuv-worker = sharp's pool), µs. */
   readonly serverThreadCpuUsPerRequest: Readonly<Record<string, number>>;
   readonly meanBatchSize: number | null;
@@ -56,12 +62,17 @@ interface Options {
   readonly profile: boolean;
   readonly cassandraContactPoints: string;
   readonly cassandraKeyspace: string;
+  readonly onnxFile: string | undefined;
 }
 
 function describeTarget(name: TargetName, options: Options, dataDir: string): { args: string[]; env: Record<string, string> } {
   if (name === 'bare') return { args: [fileURLToPath(new URL('./e2e/bare-koa-server.js', import.meta.url))], env: {} };
+  if (name === 'embedded-ort') {
+    if (options.onnxFile === undefined) throw new Error('embedded-ort needs --onnx');
+    return { args: [fileURLToPath(new URL('./e2e/ort-service.js', import.meta.url)), '--onnx', options.onnxFile], env: { DATA_DIR: dataDir } };
+  }
   const args = [path.join(PROJECT_ROOT, 'dist/app/src/cli/index.js'), 'serve'];
-  if (name === 'embedded') return { args, env: { DATA_DIR: dataDir } };
+  if (name === 'embedded' || name === 'embedded-28px') return { args, env: { DATA_DIR: dataDir } };
   return { args, env: { DATA_DIR: dataDir, CASSANDRA_CONTACT_POINTS: options.cassandraContactPoints, CASSANDRA_KEYSPACE: options.cassandraKeyspace } };
 }
 
@@ -100,6 +111,7 @@ async function benchTarget(name: TargetName, upload: MultipartBody, options: Opt
       points.push({
         ...result,
         serverCpuUsPerRequest: perRequestUs(cpuMs),
+        serverSysCpuUsPerRequest: perRequestUs(after.sysCpuMs - before.sysCpuMs),
         serverCores: Math.round((cpuMs / (result.seconds * 1000)) * 100) / 100,
         serverThreadCpuUsPerRequest: Object.fromEntries(
           Object.entries(after.threadCpuMs).map(([thread, ms]) => [thread, perRequestUs(ms - (before.threadCpuMs[thread] ?? 0))]).filter(([, us]) => (us as number) > 0),
@@ -115,6 +127,12 @@ async function benchTarget(name: TargetName, upload: MultipartBody, options: Opt
   }
 }
 
+/** A real MNIST test digit as a 28x28 grey PNG: the cheapest image a client can send. */
+async function readSmallDigitPng(digit: number): Promise<Buffer> {
+  const { images, labels } = await readMnistTestSet();
+  return encodeGreyPng(images[labels.indexOf(digit)]!);
+}
+
 function parseList(name: string, value: string | undefined, fallback: string): number[] {
   return (value ?? fallback).split(',').map((s) => positiveInt(name, s.trim()) ?? 1);
 }
@@ -123,7 +141,7 @@ async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, {
     targets: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' },
     'warmup-seconds': { type: 'string' }, profile: { type: 'boolean' }, 'cassandra-contact-points': { type: 'string' },
-    'cassandra-keyspace': { type: 'string' }, 'work-dir': { type: 'string' }, out: { type: 'string' },
+    'cassandra-keyspace': { type: 'string' }, 'work-dir': { type: 'string' }, out: { type: 'string' }, onnx: { type: 'string' },
   }, USAGE);
   if (flags === null) return;
   const targets = (flags.targets ?? 'bare,embedded').split(',').map((t) => t.trim());
@@ -136,14 +154,17 @@ async function main(args: string[]): Promise<void> {
     profile: flags.profile === true,
     cassandraContactPoints: flags['cassandra-contact-points'] ?? '127.0.0.1,127.0.0.2,127.0.0.3',
     cassandraKeyspace: flags['cassandra-keyspace'] ?? 'mnist_bench',
+    onnxFile: flags.onnx,
   };
   await mkdir(options.workDir, { recursive: true });
   const png = await drawDigitPng(CANVAS_DIGIT);
   const upload = encodeMultipart({ source: 'canvas' }, { field: 'image', filename: 'canvas.png', contentType: 'image/png', bytes: png });
+  const small = await readSmallDigitPng(CANVAS_DIGIT);
+  const smallUpload = encodeMultipart({ source: 'canvas' }, { field: 'image', filename: 'digit.png', contentType: 'image/png', bytes: small });
   const results: E2eTarget[] = [];
   for (const name of targets as TargetName[]) {
     try {
-      results.push(await benchTarget(name, upload, options));
+      results.push(await benchTarget(name, name === 'embedded-28px' ? smallUpload : upload, options));
     } catch (error) {
       // One unreachable target (Cassandra down) must not throw away the others' numbers.
       const message = error instanceof Error ? error.message : String(error);
@@ -154,6 +175,7 @@ async function main(args: string[]): Promise<void> {
   const out = path.resolve(flags.out ?? path.join(PROJECT_ROOT, '.bench/e2e.json'));
   const report = {
     image: { kind: `canvas PNG, digit ${CANVAS_DIGIT}, dark strokes on transparent background`, widthPx: 280, heightPx: 280, pngBytes: png.length, requestBytes: upload.body.length },
+    smallImage: { kind: `first MNIST test digit ${CANVAS_DIGIT}, 28x28 grey PNG (embedded-28px only)`, pngBytes: small.length },
     secondsPerPoint: options.durationMs / 1000,
     loadGenerator: 'closed loop of app/src/replay (undici keep-alive client, one connection per client), in its own process on the same 2 cores as the server',
     targets: results,

@@ -76,16 +76,19 @@ function preprocessSection(p: PreprocessReport): string {
 function e2eSection(e: E2eReport): string {
   const rows = e.targets.flatMap((t) => t.points.map((p) => [
     t.name, String(p.concurrency), num(p.requestsPerSec), num(p.latencyMs.p50, 2), num(p.latencyMs.p99, 2),
-    String(p.requests - p.ok), num(p.serverCpuUsPerRequest), num(p.serverCores, 2), num(p.clientCpuUsPerRequest), p.meanBatchSize === null ? '-' : num(p.meanBatchSize, 1),
+    String(p.requests - p.ok), `${num(p.serverCpuUsPerRequest)} (${num(p.serverSysCpuUsPerRequest ?? 0)})`, num(p.serverCores, 2), num(p.clientCpuUsPerRequest), p.meanBatchSize === null ? '-' : num(p.meanBatchSize, 1),
   ]));
   const measured = e.targets.filter((t) => t.error === undefined);
   const memory = measured.map((t) => `${t.name} ${num(t.peakRssMiB, 1)} MiB`).join(', ');
   const threads = [...new Set(measured.flatMap((t) => t.points.flatMap((p) => Object.keys(p.serverThreadCpuUsPerRequest ?? {}))))].sort();
   const threadRows = measured.flatMap((t) => t.points.filter((p) => p.concurrency === 32).map((p) => [t.name, ...threads.map((th) => num(p.serverThreadCpuUsPerRequest?.[th] ?? 0))]));
   return [
-    formatTable(['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'server cores', 'client CPU µs/req', 'mean batch'], rows),
+    formatTable(['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req (kernel)', 'server cores', 'client CPU µs/req', 'mean batch'], rows),
     '',
     `Peak RSS (VmHWM) per server process over all its runs: ${memory}.`,
+    ...(e.targets.some((t) => t.name.startsWith('embedded-'))
+      ? ['', 'What-ifs (not targets): embedded-ort is the app with inference on onnxruntime (1 thread, same batcher) instead of TF.js wasm; embedded-28px is the real service sent a 28x28 PNG instead of the 280x280 canvas.']
+      : []),
     ...e.targets.filter((t) => t.error !== undefined).map((t) => `\n${t.name}: not measured (${t.error}).`),
     '',
     'Server CPU µs per request by thread at 32 connections (node = JS main thread; libuv-worker = the pool sharp decodes on; V8 workers = GC, compiler):',

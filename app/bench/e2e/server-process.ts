@@ -27,6 +27,8 @@ export interface ProcStats {
   readonly rssMiB: number;
   /** User + system CPU time since the process started, in milliseconds. */
   readonly cpuMs: number;
+  /** The system (kernel) part of it: syscalls, network stack, page faults. */
+  readonly sysCpuMs: number;
   /** The same per thread name (node = the JS main thread, libuv-worker = the pool sharp decodes on, V8 workers = GC). */
   readonly threadCpuMs: Readonly<Record<string, number>>;
 }
@@ -55,11 +57,12 @@ export function findFreePort(): Promise<number> {
 const CLOCK_TICKS_PER_SEC = 100;
 
 /** Parses a /proc stat line into the command name and utime + stime in milliseconds. */
-export function parseStatLine(stat: string): { name: string; cpuMs: number } {
+export function parseStatLine(stat: string): { name: string; cpuMs: number; sysCpuMs: number } {
   const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { name, cpuMs: ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS_PER_SEC };
+  const sysCpuMs = (Number(rest[12]) * 1000) / CLOCK_TICKS_PER_SEC;
+  return { name, cpuMs: (Number(rest[11]) * 1000) / CLOCK_TICKS_PER_SEC + sysCpuMs, sysCpuMs };
 }
 
 async function readThreadCpu(pid: number): Promise<Record<string, number>> {
@@ -75,11 +78,13 @@ async function readThreadCpu(pid: number): Promise<Record<string, number>> {
   return byName;
 }
 
+const pick = ({ cpuMs, sysCpuMs }: { cpuMs: number; sysCpuMs: number }): { cpuMs: number; sysCpuMs: number } => ({ cpuMs, sysCpuMs });
+
 /** Reads VmHWM, VmRSS (/proc/<pid>/status), process and per-thread CPU time (/proc/<pid>/stat, task/). */
 export async function readProcStats(pid: number): Promise<ProcStats> {
   const [status, stat, threadCpuMs] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8'), readThreadCpu(pid)]);
   const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10, rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, cpuMs: parseStatLine(stat).cpuMs, threadCpuMs };
+  return { peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10, rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, ...pick(parseStatLine(stat)), threadCpuMs };
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {

@@ -35,7 +35,7 @@ describe('benchmark helpers', () => {
 
   it('reads utime + stime from a /proc stat line whose command name has spaces and parentheses', () => {
     const line = '4242 (libvips worker (2)) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0 100 0 0';
-    expect(parseStatLine(line)).toEqual({ name: 'libvips worker (2)', cpuMs: 3000 });
+    expect(parseStatLine(line)).toEqual({ name: 'libvips worker (2)', cpuMs: 3000, sysCpuMs: 500 });
   });
 
   it('reads this process\'s own peak RSS and CPU time from /proc', async () => {
