@@ -44,6 +44,8 @@ export interface E2eTarget {
   readonly name: TargetName;
   readonly command: string;
   readonly readiness: Record<string, unknown> | null;
+  /** /readyz after the last run: a Cassandra spool backlog here means writes were not all direct. */
+  readonly readinessAfter: Record<string, unknown> | null;
   readonly sampleResponse: unknown;
   readonly points: readonly E2ePoint[];
   /** Peak RSS (VmHWM) of the server process over all its runs. */
@@ -120,8 +122,8 @@ async function benchTarget(name: TargetName, upload: MultipartBody, options: Opt
       });
       process.stderr.write(`e2e: ${name.padEnd(9)} c=${String(concurrency).padStart(2)}: ${result.requestsPerSec} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, errors ${result.requests - result.ok}\n`);
     }
-    const { peakRssMiB } = await server.stats();
-    return { name, command: `node ${args.map((a) => path.relative(PROJECT_ROOT, a) || a).join(' ')}`, readiness, sampleResponse, points, peakRssMiB, logFile, cpuProfileDir };
+    const [{ peakRssMiB }, readinessAfter] = await Promise.all([server.stats(), readReadiness(server.baseUrl)]);
+    return { name, command: `node ${args.map((a) => path.relative(PROJECT_ROOT, a) || a).join(' ')}`, readiness, readinessAfter, sampleResponse, points, peakRssMiB, logFile, cpuProfileDir };
   } finally {
     await server.stop();
   }
@@ -169,7 +171,7 @@ async function main(args: string[]): Promise<void> {
       // One unreachable target (Cassandra down) must not throw away the others' numbers.
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`e2e: ${name} not measured: ${message}\n`);
-      results.push({ name, command: '', readiness: null, sampleResponse: null, points: [], peakRssMiB: 0, logFile: path.join(options.workDir, `${name}.log`), cpuProfileDir: null, error: message });
+      results.push({ name, command: '', readiness: null, readinessAfter: null, sampleResponse: null, points: [], peakRssMiB: 0, logFile: path.join(options.workDir, `${name}.log`), cpuProfileDir: null, error: message });
     }
   }
   const out = path.resolve(flags.out ?? path.join(PROJECT_ROOT, '.bench/e2e.json'));

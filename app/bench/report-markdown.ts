@@ -90,6 +90,8 @@ function e2eSection(e: E2eReport): string {
       ? ['', 'What-ifs (not targets): embedded-ort is the app with inference on onnxruntime (1 thread, same batcher) instead of TF.js wasm; embedded-28px is the real service sent a 28x28 PNG instead of the 280x280 canvas.']
       : []),
     ...e.targets.filter((t) => t.error !== undefined).map((t) => `\n${t.name}: not measured (${t.error}).`),
+    ...measured.map((t) => ({ t, store: (t.readinessAfter?.store as { detail?: string } | undefined)?.detail }))
+      .filter(({ store }) => store !== undefined).map(({ t, store }) => `\n${t.name} store after its runs: ${store}.`),
     '',
     'Server CPU µs per request by thread at 32 connections (node = JS main thread; libuv-worker = the pool sharp decodes on; V8 workers = GC, compiler):',
     '',

@@ -16,7 +16,7 @@ function point(concurrency: number, requestsPerSec: number, p99: number, errors 
 }
 
 function target(name: 'bare' | 'embedded' | 'cassandra', points: E2ePoint[], peakRssMiB = 200): E2eTarget {
-  return { name, command: 'node x', readiness: null, sampleResponse: null, points, peakRssMiB, logFile: 'x.log', cpuProfileDir: null };
+  return { name, command: 'node x', readiness: null, readinessAfter: null, sampleResponse: null, points, peakRssMiB, logFile: 'x.log', cpuProfileDir: null };
 }
 
 describe('benchmark targets', () => {
