@@ -18,10 +18,17 @@ describe('the web page in a real browser', () => {
   let page: Page;
   let filesDir: string;
 
+  let setupError: unknown;
+
   beforeAll(async () => {
-    browser = await launchChromium();
-    app = await startRealApp();
     filesDir = mkdtempSync(path.join(tmpdir(), 'mnist-upload-'));
+    try {
+      browser = await launchChromium();
+      app = await startRealApp();
+    } catch (error) {
+      // Every test then fails with this reason (a failed beforeAll would only mark them skipped).
+      setupError = error;
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -30,6 +37,7 @@ describe('the web page in a real browser', () => {
   });
 
   async function openPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+    if (setupError !== undefined) throw setupError;
     context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
     const opened = await context.newPage();
     const failures: string[] = [];
@@ -119,12 +127,14 @@ describe('the web page in a real browser', () => {
     page = await openPage();
     const file = path.join(filesDir, 'seven.png');
     writeFileSync(file, await drawDigitPng(7));
+    // Listen first: Playwright turns on file-chooser interception asynchronously, and an Enter
+    // that beats it opens no interceptable chooser (seen 1 run in 6).
+    const chooser = page.waitForEvent('filechooser');
     const uploadButton = page.getByRole('button', { name: 'Upload an image…' });
     for (let i = 0; i < 10 && !(await uploadButton.evaluate((el) => el === document.activeElement)); i += 1) {
       await page.keyboard.press('Tab');
     }
     expect(await uploadButton.evaluate((el) => el === document.activeElement)).toBe(true);
-    const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Enter');
     await (await chooser).setFiles(file);
     expect(await readShownDigit(page)).toBe(7);
@@ -138,6 +148,7 @@ describe('the web page in a real browser', () => {
   });
 
   it('pages through the history with Older and Newer', async () => {
+    if (setupError !== undefined) throw setupError;
     const png = await drawDigitPng(1);
     for (let i = 0; i < 12; i += 1) {
       const form = new FormData();
