@@ -15,7 +15,7 @@ export function consistencyOf(name: string): number {
 
 /**
  * A driver client with the settings every user of the cluster shares: token- and DC-aware
- * routing (the driver default), bounded exponential reconnection, the default retry policy
+ * routing, bounded exponential reconnection, the default retry policy
  * (it retries only statements marked idempotent on another host), prepared statements, and
  * the configured consistency. Queries name tables with their keyspace, so a missing keyspace
  * is reported by us, clearly, instead of failing the connection.
@@ -23,7 +23,9 @@ export function consistencyOf(name: string): number {
 export function createCassandraClient(config: CassandraConfig): CassandraClient {
   return new Client({
     contactPoints: [...config.contactPoints],
-    localDataCenter: config.localDataCenter,
+    // The datacenter goes to the policy, not to `localDataCenter`: with that option the driver
+    // checks it during connect() and, when it is wrong, leaves sockets open that shutdown()
+    // cannot close (the process never exits). connectCassandra() checks it instead.
     protocolOptions: { port: config.port, maxSchemaAgreementWaitSeconds: 30 },
     ...(config.username !== undefined && config.password !== undefined
       ? { credentials: { username: config.username, password: config.password } }
@@ -31,6 +33,7 @@ export function createCassandraClient(config: CassandraConfig): CassandraClient 
     socketOptions: { connectTimeout: config.connectTimeoutMs, readTimeout: config.requestTimeoutMs },
     pooling: { heartBeatInterval: 5_000, warmup: true },
     policies: {
+      loadBalancing: new policies.loadBalancing.TokenAwarePolicy(new policies.loadBalancing.DCAwareRoundRobinPolicy(config.localDataCenter)),
       reconnection: new policies.reconnection.ExponentialReconnectionPolicy(250, 5_000, false),
       retry: new policies.retry.RetryPolicy(),
     },
@@ -42,6 +45,11 @@ export function createCassandraClient(config: CassandraConfig): CassandraClient 
     },
     encoding: { useUndefinedAsUnset: true },
   });
+}
+
+/** Driver messages may embed a nested error with its stack: people get the first line. */
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
 }
 
 interface ConnectFailure {
@@ -64,13 +72,14 @@ export function describeConnectFailure(error: unknown, config: CassandraConfig):
   const authError = inner.find((e) => e instanceof errors.AuthenticationError || /authenticat/i.test(e.message));
   if (authError !== undefined || error instanceof errors.AuthenticationError) {
     const who = config.username === undefined ? 'no credentials (CASSANDRA_USERNAME/CASSANDRA_PASSWORD unset)' : `user "${config.username}"`;
-    return { message: `Cassandra rejected the login with ${who}: ${(authError ?? (error as Error)).message}`, retryable: false };
+    return { message: `Cassandra rejected the login with ${who}: ${firstLine((authError ?? (error as Error)).message)}`, retryable: false };
   }
-  if (/localDataCenter|data ?cent(er|re)/i.test(message)) {
-    return { message: `CASSANDRA_LOCAL_DC="${config.localDataCenter}" does not match the cluster: ${message}`, retryable: false };
+  const dcError = [error, ...inner].find((e): e is Error => e instanceof Error && /Datacenter \S+ was not found/.test(e.message));
+  if (dcError !== undefined) {
+    return { message: `CASSANDRA_LOCAL_DC="${config.localDataCenter}" does not match the cluster: ${firstLine(dcError.message)}`, retryable: false };
   }
   const where = `${config.contactPoints.join(',')} port ${config.port} (CASSANDRA_CONTACT_POINTS/CASSANDRA_PORT)`;
-  const cause = inner[0]?.message ?? message;
+  const cause = firstLine(inner[0]?.message ?? message);
   return { message: `cannot reach Cassandra at ${where}: ${cause}`, retryable: true };
 }
 
@@ -88,7 +97,6 @@ export async function connectCassandra(
     const client = createCassandraClient(config);
     try {
       await client.connect();
-      return client;
     } catch (error) {
       await client.shutdown().catch(() => {});
       const failure = describeConnectFailure(error, config);
@@ -97,6 +105,15 @@ export async function connectCassandra(
       }
       onRetry(failure.message);
       await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 250 * attempt)));
+      continue;
     }
+    const datacenters = new Set(client.hosts.values().map((host) => host.datacenter));
+    if (!datacenters.has(config.localDataCenter)) {
+      await client.shutdown().catch(() => {});
+      throw new StartupError(
+        `CASSANDRA_LOCAL_DC="${config.localDataCenter}" does not match the cluster, whose datacenters are: ${[...datacenters].sort().join(', ')}`,
+      );
+    }
+    return client;
   }
 }

@@ -78,8 +78,9 @@ export interface ServeProcess {
  * entry (serve-fixed-classifier.ts) composes the same app with a fixed-answer classifier.
  */
 export function spawnServe(env: Record<string, string>): ServeProcess {
-  const config = loadConfig({ ...process.env, ...env });
-  const entry = hasTrainedModel(config)
+  // Not loadConfig(): a test may hand serve a deliberately invalid setting.
+  const modelDir = path.resolve(PROJECT_ROOT, env.MODEL_DIR ?? process.env.MODEL_DIR ?? 'app/model');
+  const entry = existsSync(path.join(modelDir, 'model.json'))
     ? [path.join(PROJECT_ROOT, 'app/src/cli/index.ts'), 'serve']
     : [path.join(PROJECT_ROOT, 'app/test/cassandra/support/serve-fixed-classifier.ts')];
   const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
