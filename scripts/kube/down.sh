@@ -3,6 +3,7 @@
 # (etcd data, certificates, logs, kubeconfig). The built binaries stay in the cache.
 set -euo pipefail
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+take_lock
 stop_all
 rm -rf "$state"
 echo "local control plane is down; removed $state"

@@ -14,6 +14,15 @@ KCM_PORT=${KCM_PORT:-10257}
 SCHEDULER_PORT=${SCHEDULER_PORT:-10259}
 KWOK_PORT=${KWOK_PORT:-10247}
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# up.sh and down.sh hold this lock, so two of them (a test starting the cluster while a person
+# stops it) never interleave. Outside .kube/ because down.sh removes that folder.
+lock_file=/tmp/mnist-kube-$(printf '%s' "$repo" | md5sum | cut -c1-12).lock
+
+# Takes the lock on fd 9, waiting for whoever holds it; components must not inherit fd 9.
+take_lock() {
+  exec 9>"$lock_file"
+  flock 9
+}
 api_url=https://127.0.0.1:$KUBE_API_PORT
 
 # The pid of a component we started, if it is still alive.

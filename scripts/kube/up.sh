@@ -15,7 +15,7 @@ kubeconfig=$state/local.kubeconfig
 # started it; its output goes to .kube/logs/NAME.log.
 start() {
   local name=$1; shift
-  setsid "$KUBE_BIN/$name" "$@" >"$logs/$name.log" 2>&1 </dev/null &
+  setsid "$KUBE_BIN/$name" "$@" >"$logs/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$run/$name.pid"
 }
 
@@ -41,6 +41,7 @@ wait_for() {
 
 nodes_ready() { [[ $(count_ready_nodes) == "$NODE_COUNT" ]]; }
 
+take_lock
 if "$here/status.sh" >/dev/null 2>&1; then
   echo "local control plane already up (kubeconfig: $kubeconfig)"
   exit 0
@@ -84,10 +85,15 @@ wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$KCM_PORT/healt
 wait_for kube-scheduler 60 curl -skf "https://127.0.0.1:$SCHEDULER_PORT/healthz"
 echo "kube-controller-manager and kube-scheduler up"
 
-# KWOK's config: the default node and fast pod lifecycles of its release, plus our stage that
-# makes a labelled pod fail.
+# KWOK's config: the default node and fast pod lifecycles of its release, our stage that makes
+# a labelled pod fail, and a stand-in log for every container (so `kubectl logs` and the
+# deployer's "last log lines" go through the API server to KWOK's kubelet server on loopback).
 kwok_config=$state/kwok.yaml
-for f in "$KUBE_CACHE"/kwok-stages/*.yaml "$here"/stages/*.yaml; do cat "$f"; echo '---'; done >"$kwok_config"
+{
+  for f in "$KUBE_CACHE"/kwok-stages/*.yaml "$here"/stages/*.yaml; do cat "$f"; echo '---'; done
+  printf 'apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterLogs\nmetadata:\n  name: stand-in\nspec:\n'
+  printf '  logs:\n  - logsFile: %s\n    previousLogsFile: %s\n' "$here/stages/container.log" "$here/stages/container.log"
+} >"$kwok_config"
 start kwok --kubeconfig "$kubeconfig" --config "$kwok_config" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --node-ip 127.0.0.1 --node-port "$KWOK_PORT" --server-address "127.0.0.1:$KWOK_PORT" \

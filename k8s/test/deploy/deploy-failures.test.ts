@@ -40,6 +40,8 @@ describe('a deploy that cannot succeed says why', () => {
     const { error } = await failedDeploy(withFailingJob(manifests, NAMES.keyspaceBootstrap), 120_000);
     expect(error.message).toMatch(/^job\/keyspace-bootstrap failed: BackoffLimitExceeded: /);
     expect(error.message).toMatch(/container bootstrap of pod keyspace-bootstrap-\w+ exited with code 1 \(Error: simulated by KWOK/);
+    // Its log comes through the API server from KWOK's kubelet server (scripts/kube/stages/container.log).
+    expect(error.message).toMatch(/last 2 log lines of keyspace-bootstrap-\w+\/bootstrap:\n +simulated by KWOK/);
     expect(await clients.objects.get(find(manifests, 'Deployment', NAMES.digits))).toBeNull();
   });
 
