@@ -74,7 +74,7 @@ describe('cluster-scale replay flow', () => {
     expect(cluster.created[0]!.spec).toMatchObject({ completionMode: 'Indexed', completions: 3 });
     const merged = JSON.parse(await readFile(result.mergedFile!, 'utf8')) as Record<string, unknown>;
     expect(merged).toMatchObject({ requests: 30, ok: 30, lost: 0, verified: 30, shard: { index: null, count: 3, merged: [0, 1, 2] } });
-    expect(opts.lines).toEqual(expect.arrayContaining(['pods: 0/3 completed, 3 running, 0 failed', 'pods: 2/3 completed, 1 running, 0 failed', 'pods: 3/3 completed, 0 running, 0 failed']));
+    expect(opts.lines).toEqual(expect.arrayContaining(['pods: 0/3 completed, 0 running, 0 pending, 0 failed', 'pods: 2/3 completed, 0 running, 0 pending, 0 failed', 'pods: 3/3 completed, 0 running, 0 pending, 0 failed']));
     expect(opts.lines.join('\n')).toContain('collected 3/3 shard reports');
     expect(await readFile(path.join(dir!, 'merged-latency.svg'), 'utf8')).toMatch(/^<svg /);
     expect(cluster.deleted).toEqual([]);
@@ -107,7 +107,7 @@ describe('cluster-scale replay flow', () => {
     const opts = await options({ timeoutMs: 30 });
     const result = await runClusterReplay(cluster, PLAN, opts);
     expect(result).toMatchObject({ exitCode: 1, mergedFile: null, follow: { end: 'timeout' } });
-    expect(opts.lines[1]).toBe('pods: 0/3 completed, 0 running, 0 failed; waiting: 3 ImagePullBackOff');
+    expect(opts.lines[1]).toBe('pods: 0/3 completed, 0 running, 3 pending, 0 failed; waiting: 3 ImagePullBackOff');
     expect(opts.lines.join('\n')).toContain('shard 0 (replay-t-0): pod not finished (Pending, ImagePullBackOff)');
   });
 
@@ -117,6 +117,6 @@ describe('cluster-scale replay flow', () => {
       { name: 'b', index: 1, phase: 'Pending', reason: null, createdAtMs: 1 },
       { name: 'c', index: 2, phase: 'Pending', reason: 'ErrImagePull', createdAtMs: 1 },
     ];
-    expect(describeProgress(job(1, 0, 0), pods, 3)).toBe('pods: 0/3 completed, 1 running, 0 failed; waiting: 1 Pending, 1 ErrImagePull');
+    expect(describeProgress(job(3, 0, 0), pods, 3)).toBe('pods: 0/3 completed, 1 running, 2 pending, 0 failed; waiting: 1 ErrImagePull');
   });
 });

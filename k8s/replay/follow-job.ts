@@ -25,18 +25,21 @@ export interface FollowOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One progress line, e.g. "pods: 2/4 completed, 2 running, 0 failed; waiting: 1 ImagePullBackOff". */
+/**
+ * One progress line, e.g. "pods: 2/4 completed, 1 running, 1 pending, 0 failed; waiting: 1
+ * ImagePullBackOff". Completed and failed come from the Job; running and pending from its pods
+ * (the Job's "active" counts pods that have not started yet).
+ */
 export function describeProgress(job: JobView, pods: readonly PodView[], parallelism: number): string {
+  const running = pods.filter((p) => p.phase === 'Running').length;
+  const pending = pods.filter((p) => p.phase === 'Pending').length;
   const waiting = new Map<string, number>();
   for (const pod of pods) {
-    if (pod.phase === 'Pending' || (pod.phase === 'Running' && pod.reason !== null)) {
-      const why = pod.reason ?? pod.phase;
-      waiting.set(why, (waiting.get(why) ?? 0) + 1);
-    }
+    if (pod.phase === 'Pending' && pod.reason !== null) waiting.set(pod.reason, (waiting.get(pod.reason) ?? 0) + 1);
   }
   const waitingText = [...waiting].map(([why, n]) => `${n} ${why}`).join(', ');
   return (
-    `pods: ${job.succeeded}/${parallelism} completed, ${job.active} running, ${job.failed} failed` +
+    `pods: ${job.succeeded}/${parallelism} completed, ${running} running, ${pending} pending, ${job.failed} failed` +
     (waitingText === '' ? '' : `; waiting: ${waitingText}`)
   );
 }
