@@ -29,7 +29,11 @@ export async function diagnoseWorkload(
   ]);
   const lines: string[] = [];
   let explained = 0;
-  for (const pod of pods.items) {
+  // Newest first: during a rollout the new ReplicaSet's pods say why it is stuck.
+  const newestFirst = [...pods.items].sort(
+    (a, b) => (b.metadata?.creationTimestamp?.valueOf() ?? 0) - (a.metadata?.creationTimestamp?.valueOf() ?? 0),
+  );
+  for (const pod of newestFirst) {
     const problem = findPodProblem(pod, events);
     if (problem === null || explained >= MAX_PODS_EXPLAINED) continue;
     explained++;

@@ -6,7 +6,7 @@ import { DeployError } from '../../deploy/errors.js';
 import type { KubeObject } from '../../deploy/kube-object.js';
 import { createEventLog } from '../../deploy/progress.js';
 import { CLUSTER_START_TIMEOUT_MS, ensureLocalCluster, localClients, stopLocalCluster } from './local-cluster.js';
-import { find, inNamespace, synthesizedManifests, withFailingJob, withUnschedulableApp } from './manifests-fixture.js';
+import { find, inNamespace, synthesizedManifests, withCrashLoopingApp, withFailingJob, withUnschedulableApp } from './manifests-fixture.js';
 
 const namespace = `mnist-fail-${Date.now().toString(36)}`;
 let clients: Clients;
@@ -45,9 +45,16 @@ describe('a deploy that cannot succeed says why', () => {
     expect(await clients.objects.get(find(manifests, 'Deployment', NAMES.digits))).toBeNull();
   });
 
-  it('retries the failed Job on the next deploy, then times out naming the Pending pod and the scheduler event', async () => {
-    const { error, lines } = await failedDeploy(withUnschedulableApp(manifests, NAMES.digits), 20_000);
+  it('retries the failed Job on the next deploy, then times out naming the crash-looping container and its log', async () => {
+    const { error, lines } = await failedDeploy(withCrashLoopingApp(manifests, NAMES.digits), 20_000);
     expect(lines.some((l) => l.includes('"ref":"job/keyspace-bootstrap","result":"recreated","detail":"its spec changed"'))).toBe(true);
+    expect(error.message).toMatch(/^timed out \(--timeout 20s\) waiting for deployment\/digits: 0\/\d ready/);
+    expect(error.message).toMatch(/container digits of pod digits-[\w-]+ is crash-looping: restarted 3 times; last exit code 1 \(Error\)/);
+    expect(error.message).toMatch(/last 2 log lines of digits-[\w-]+\/digits:\n +simulated by KWOK/);
+  });
+
+  it('times out naming the Pending pod and the scheduler event', async () => {
+    const { error } = await failedDeploy(withUnschedulableApp(manifests, NAMES.digits), 20_000);
     expect(error.message).toMatch(/^timed out \(--timeout 20s\) waiting for deployment\/digits: 0\/\d ready/);
     expect(error.message).toMatch(/pod digits-[\w-]+ is Pending, not scheduled: 0\/3 nodes are available: 3 Insufficient cpu/);
   });

@@ -55,6 +55,15 @@ export function withFailingJob(objects: readonly KubeObject[], jobName: string):
   return copy;
 }
 
+/** A Deployment whose pods crash-loop (KWOK: scripts/kube/stages/pod-crashloop.yaml). */
+export function withCrashLoopingApp(objects: readonly KubeObject[], deploymentName: string): KubeObject[] {
+  const copy = objects.map((o) => structuredClone(o));
+  const spec = find(copy, 'Deployment', deploymentName).spec as { template: PodTemplateSpec };
+  const labels = { ...spec.template.metadata?.labels, 'mnist-k8s.test/kwok-crashloop': 'true' };
+  spec.template.metadata = { ...spec.template.metadata, labels };
+  return copy;
+}
+
 /** A Deployment whose pods ask for more CPU than any node has: they stay Pending. */
 export function withUnschedulableApp(objects: readonly KubeObject[], deploymentName: string): KubeObject[] {
   const copy = objects.map((o) => structuredClone(o));
