@@ -11,7 +11,7 @@ NODES ?= 1
 
 .PHONY: help
 help: ## list the targets
-	@grep -E '^[a-z][a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # ---- install and build -------------------------------------------------------------------
 node_modules/.installed: package.json package-lock.json
@@ -46,7 +46,16 @@ bootstrap: build ## create the Cassandra keyspace, tables and app role (CASSANDR
 replay: build ## drive MNIST test images or recorded traffic through URL (N, CONCURRENCY, RATE, DURATION, SOURCE, OUT)
 	$(CLI) replay $(if $(URL),--url $(URL)) $(if $(N),--n $(N)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) \
 	  $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(SOURCE),--source $(SOURCE)) \
-	  $(if $(OUT),--out $(OUT))
+	  $(if $(OUT),--out $(OUT)) $(if $(MAX_P99_MS),--max-p99-ms $(MAX_P99_MS)) \
+	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST))
+
+.PHONY: replay-cluster
+replay-cluster: build ## replay inside the cluster as an indexed Job (IMAGE, PARALLELISM, N, CONCURRENCY|RATE, DURATION, SOURCE, NAMESPACE, OUT)
+	node dist/k8s/replay/cli.js $(if $(IMAGE),--image $(IMAGE)) $(if $(PARALLELISM),--parallelism $(PARALLELISM)) \
+	  $(if $(N),--n $(N)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(RATE),--rate $(RATE)) \
+	  $(if $(DURATION),--duration $(DURATION)) $(if $(SOURCE),--source $(SOURCE)) $(if $(NAMESPACE),--namespace $(NAMESPACE)) \
+	  $(if $(OUT),--out $(OUT)) $(if $(MAX_P99_MS),--max-p99-ms $(MAX_P99_MS)) \
+	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST))
 
 # ---- tests and benchmarks ----------------------------------------------------------------
 .PHONY: test

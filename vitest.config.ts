@@ -11,7 +11,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['app/src/**/*.test.ts', 'k8s/lib/**/*.test.ts', 'k8s/deploy/**/*.test.ts', 'k8s/*.test.ts'],
+          include: ['app/src/**/*.test.ts', 'k8s/**/*.test.ts'],
+          exclude: ['k8s/test/**', 'node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
