@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BootstrapConfig } from '../../config.js';
-import type { CassandraClient } from './connect.js';
+import { createCassandraClient, type CassandraClient } from './connect.js';
 
 export type RoleOutcome = 'created-or-updated' | 'auth-disabled' | 'not-configured';
 
@@ -18,6 +18,31 @@ function cqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** Whether the role can log in with this password (the hash is not readable: try it). */
+async function passwordWorks(config: BootstrapConfig, username: string, password: string): Promise<boolean> {
+  const probe = createCassandraClient({ ...config.cassandra, username, password });
+  try {
+    await probe.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.shutdown().catch(() => {});
+  }
+}
+
+/** Cassandra refuses a second password change within a few seconds: wait once and retry. */
+async function changePassword(client: CassandraClient, user: string, password: string): Promise<void> {
+  const alter = `ALTER ROLE ${user} WITH PASSWORD = ${cqlString(password)}`;
+  try {
+    await client.execute(alter);
+  } catch (error) {
+    if (!(error instanceof Error && /can only be changed every/.test(error.message))) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await client.execute(alter);
+  }
+}
+
 /**
  * Creates (or re-passwords) the app's login role and leaves it exactly SELECT + MODIFY on the
  * keyspace: any other permission found on it (left by hand, or by an older bootstrap) is revoked.
@@ -33,8 +58,14 @@ export async function ensureAppRole(client: CassandraClient, config: BootstrapCo
     logger.warn('authentication is on but CASSANDRA_APP_USERNAME/CASSANDRA_APP_PASSWORD are unset: no app role created');
     return 'not-configured';
   }
-  await client.execute(`CREATE ROLE IF NOT EXISTS ${user} WITH PASSWORD = ${cqlString(password)} AND LOGIN = true AND SUPERUSER = false`);
-  await client.execute(`ALTER ROLE ${user} WITH PASSWORD = ${cqlString(password)} AND LOGIN = true AND SUPERUSER = false`);
+  const existing = await client.execute('SELECT role FROM system_auth.roles WHERE role = ?', [user], { prepare: true });
+  if (existing.rowLength === 0) {
+    await client.execute(`CREATE ROLE IF NOT EXISTS ${user} WITH PASSWORD = ${cqlString(password)} AND LOGIN = true AND SUPERUSER = false`);
+  } else {
+    await client.execute(`ALTER ROLE ${user} WITH LOGIN = true AND SUPERUSER = false`);
+    // A rotated secret (CASSANDRA_APP_PASSWORD changed) is applied; an unchanged one is left alone.
+    if (!(await passwordWorks(config, user, password))) await changePassword(client, user, password);
+  }
   for (const permission of APP_PERMISSIONS) {
     await client.execute(`GRANT ${permission} ON KEYSPACE ${ks} TO ${user}`);
   }
