@@ -1,7 +1,7 @@
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
 import type { ApplyResult } from './progress.js';
-import { applyJob, canonicalJson } from './jobs.js';
+import { applyJob, stringifyCanonical } from './jobs.js';
 
 export interface ApplyOutcome {
   readonly result: ApplyResult;
@@ -16,10 +16,10 @@ export interface ApplyOutcome {
  * resourceVersion) at any moment, so comparing resourceVersions would report changes that
  * the deployer did not make.
  */
-export function desiredState(object: KubeObject): string {
+export function fingerprintDesiredState(object: KubeObject): string {
   const { status: _status, metadata, ...rest } = object;
   const { resourceVersion: _rv, managedFields: _mf, generation: _gen, ...meta } = metadata;
-  return canonicalJson({ ...rest, metadata: meta });
+  return stringifyCanonical({ ...rest, metadata: meta });
 }
 
 /**
@@ -32,7 +32,7 @@ export async function applyObject(client: ObjectClient, object: KubeObject, dryR
   if (object.kind === 'Job') return applyJob(client, object, dryRun);
   const before = await client.get(object);
   const preview = await client.apply(object, { dryRun: true });
-  const same = before !== null && desiredState(before) === desiredState(preview);
+  const same = before !== null && fingerprintDesiredState(before) === fingerprintDesiredState(preview);
   if (dryRun) return { result: 'valid', detail: before === null ? 'would be created' : same ? 'unchanged' : 'would change' };
   if (same) return { result: 'unchanged' };
   await client.apply(object);

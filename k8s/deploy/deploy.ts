@@ -2,13 +2,13 @@ import { GENERATED_SECRETS, type GeneratedSecret } from '../lib/names.js';
 import type { Clients } from './clients.js';
 import { applyObject } from './apply-object.js';
 import { DeployError } from './errors.js';
-import { type KubeObject, refOf } from './kube-object.js';
-import { namespacesOf, planPhases, waitKindOf } from './plan.js';
+import { type KubeObject, toRef } from './kube-object.js';
+import { listNamespaces, planPhases, chooseWait } from './plan.js';
 import type { ApplyResult, Report } from './progress.js';
 import { pruneRelease } from './prune.js';
 import { prepareRelease, type Release, retargetRelease } from './release.js';
 import { ensureSecrets } from './secrets.js';
-import { jobSpecHash, recordJobSuccess } from './jobs.js';
+import { hashJobSpec, recordJobSuccess } from './jobs.js';
 import { waitFor } from './wait.js';
 
 export interface DeployOptions {
@@ -64,22 +64,22 @@ export async function deploy(clients: Clients, options: DeployOptions): Promise<
     const settled = new Set<KubeObject>();
     for (const object of phase.objects) {
       const outcome = await applyObject(clients.objects, object, dryRun).catch((error: unknown) => {
-        throw new DeployError(`applying ${refOf(object)} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new DeployError(`applying ${toRef(object)} failed: ${error instanceof Error ? error.message : String(error)}`);
       });
       counts[outcome.result]++;
       if (outcome.settled === true) settled.add(object);
-      report({ type: 'applied', ref: refOf(object), result: outcome.result, detail: outcome.detail });
+      report({ type: 'applied', ref: toRef(object), result: outcome.result, detail: outcome.detail });
     }
     if (dryRun) continue;
     for (const object of phase.objects) {
-      const kind = waitKindOf(object, phase.name);
+      const kind = chooseWait(object, phase.name);
       if (kind === null || settled.has(object)) continue;
       await waitFor(clients, object, kind, waitOptions);
-      if (kind === 'job') await recordJobSuccess(clients.objects, release.namespace, object.metadata.name, jobSpecHash(object));
+      if (kind === 'job') await recordJobSuccess(clients.objects, release.namespace, object.metadata.name, hashJobSpec(object));
     }
   }
   report({ type: 'phase', phase: 'prune' });
-  const pruned = await pruneRelease(clients.objects, release.objects, namespacesOf(release.objects), { dryRun, report });
+  const pruned = await pruneRelease(clients.objects, release.objects, listNamespaces(release.objects), { dryRun, report });
   return { counts, pruned: pruned.length, durationMs: Date.now() - startedMs, release };
 }
 

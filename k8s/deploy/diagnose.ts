@@ -1,6 +1,6 @@
 import type { CoreV1Event, V1LabelSelector } from '@kubernetes/client-node';
 import type { Clients } from './clients.js';
-import { findPodProblem, newest } from './pod-problems.js';
+import { findPodProblem, pickNewest } from './pod-problems.js';
 
 const MAX_PODS_EXPLAINED = 3;
 const LOG_LINES = 10;
@@ -44,7 +44,7 @@ export async function diagnoseWorkload(
   }
   if (pods.items.length === 0) {
     lines.push(`no pods of ${workloadName} exist yet`);
-    const warning = newest(workloadWarnings(events, workloadName));
+    const warning = pickNewest(workloadWarnings(events, workloadName));
     if (warning !== undefined) lines.push(`${warning.involvedObject.kind} ${warning.involvedObject.name}: ${warning.reason}: ${warning.message}`);
   }
   return lines;

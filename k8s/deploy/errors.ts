@@ -22,7 +22,7 @@ export class KubeApiError extends Error {
 }
 
 /** The HTTP status of an API error from either this client or client-node (ApiException.code). */
-export function statusCodeOf(error: unknown): number | undefined {
+export function getStatusCode(error: unknown): number | undefined {
   if (error instanceof KubeApiError) return error.statusCode;
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') return error.code;
   return undefined;

@@ -12,13 +12,13 @@ interface PodSpec {
 }
 
 /** The pod spec inside a workload (Deployment, StatefulSet, DaemonSet, Job, CronJob), if any. */
-export function podSpecOf(object: KubeObject): PodSpec | undefined {
+export function findPodSpec(object: KubeObject): PodSpec | undefined {
   const spec = object.spec as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
   return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
 }
 
 /** Every container of a pod spec, init containers included. */
-export function containersOf(spec: PodSpec | undefined): Container[] {
+export function listContainers(spec: PodSpec | undefined): Container[] {
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 }
 
@@ -28,15 +28,15 @@ export function containersOf(spec: PodSpec | undefined): Container[] {
  * Other images (Cassandra) are left alone. The keyspace Job is not re-run for a new image
  * (see jobs.ts), so a new image rolls the app only.
  */
-export function withImage(objects: readonly KubeObject[], image: string): KubeObject[] {
+export function replaceAppImage(objects: readonly KubeObject[], image: string): KubeObject[] {
   const app = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.[LABEL_COMPONENT] === 'app');
-  const appImage = podSpecOf(app ?? ({} as KubeObject))?.containers?.[0]?.image;
+  const appImage = findPodSpec(app ?? ({} as KubeObject))?.containers?.[0]?.image;
   if (app === undefined || appImage === undefined) {
     throw new DeployError(`--image: the manifests have no Deployment labelled ${LABEL_COMPONENT}=app with a container image`);
   }
   return objects.map((object) => {
     const copy = structuredClone(object);
-    for (const container of containersOf(podSpecOf(copy))) {
+    for (const container of listContainers(findPodSpec(copy))) {
       if (container.image === appImage) container.image = image;
     }
     return copy;

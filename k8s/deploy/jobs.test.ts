@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withImage } from './image.js';
-import { canonicalJson, jobSpecHash } from './jobs.js';
+import { replaceAppImage } from './image.js';
+import { stringifyCanonical, hashJobSpec } from './jobs.js';
 import type { KubeObject } from './kube-object.js';
 
 function job(args: string[], image = 'mnist-k8s:local'): KubeObject {
@@ -25,33 +25,33 @@ const cassandra: KubeObject = {
   spec: { template: { spec: { initContainers: [{ name: 'config', image: 'cassandra:5.0' }], containers: [{ name: 'cassandra', image: 'cassandra:5.0' }] } } },
 };
 
-describe('jobSpecHash', () => {
+describe('hashJobSpec', () => {
   it('is the same for the same spec whatever the key order', () => {
     const original = job(['bootstrap']);
     const spec = original.spec as { backoffLimit: number; template: unknown };
     const reordered: KubeObject = { ...original, spec: { template: spec.template, backoffLimit: spec.backoffLimit } };
     expect(Object.keys(reordered.spec as object)).toEqual(['template', 'backoffLimit']);
-    expect(jobSpecHash(reordered)).toBe(jobSpecHash(original));
+    expect(hashJobSpec(reordered)).toBe(hashJobSpec(original));
   });
 
   it('changes when the command changes, so the Job is recreated', () => {
-    expect(jobSpecHash(job(['bootstrap', '--verbose']))).not.toBe(jobSpecHash(job(['bootstrap'])));
+    expect(hashJobSpec(job(['bootstrap', '--verbose']))).not.toBe(hashJobSpec(job(['bootstrap'])));
   });
 
   it('ignores the image, so a new app image does not re-run the bootstrap', () => {
-    expect(jobSpecHash(job(['bootstrap'], 'mnist-k8s:v2'))).toBe(jobSpecHash(job(['bootstrap'])));
+    expect(hashJobSpec(job(['bootstrap'], 'mnist-k8s:v2'))).toBe(hashJobSpec(job(['bootstrap'])));
   });
 });
 
-describe('canonicalJson', () => {
+describe('stringifyCanonical', () => {
   it('sorts keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
+    expect(stringifyCanonical({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
   });
 });
 
-describe('withImage', () => {
+describe('replaceAppImage', () => {
   it('swaps the app image in the Deployment and the Job, never Cassandra', () => {
-    const [d, j, c] = withImage([deployment, job(['bootstrap']), cassandra], 'registry.local/mnist:abc');
+    const [d, j, c] = replaceAppImage([deployment, job(['bootstrap']), cassandra], 'registry.local/mnist:abc');
     expect(JSON.stringify(d)).toContain('registry.local/mnist:abc');
     expect(JSON.stringify(j)).toContain('registry.local/mnist:abc');
     expect(JSON.stringify(c)).not.toContain('registry.local/mnist:abc');
@@ -59,6 +59,6 @@ describe('withImage', () => {
   });
 
   it('refuses when the manifests have no app Deployment', () => {
-    expect(() => withImage([cassandra], 'x:1')).toThrow(/no Deployment labelled app.kubernetes.io\/component=app/);
+    expect(() => replaceAppImage([cassandra], 'x:1')).toThrow(/no Deployment labelled app.kubernetes.io\/component=app/);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
 import type { ApplyOutcome } from './apply-object.js';
-import { containersOf, podSpecOf } from './image.js';
+import { listContainers, findPodSpec } from './image.js';
 
 /** Annotation holding the hash of the Job spec the deployer applied (images left out). */
 export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
@@ -18,15 +18,15 @@ export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
  * Images are left out of the hash: a new app image rolls the app only and does not re-run the
  * bootstrap (the Job is idempotent, and the schema belongs to the manifests, not the image).
  */
-export function jobSpecHash(job: KubeObject): string {
+export function hashJobSpec(job: KubeObject): string {
   const copy = structuredClone(job);
-  for (const container of containersOf(podSpecOf(copy))) delete container.image;
-  return createHash('sha256').update(canonicalJson(copy.spec ?? null)).digest('hex').slice(0, 16);
+  for (const container of listContainers(findPodSpec(copy))) delete container.image;
+  return createHash('sha256').update(stringifyCanonical(copy.spec ?? null)).digest('hex').slice(0, 16);
 }
 
 /** Applies a Job by the rules above; `dryRun` validates without touching the live one. */
 export async function applyJob(client: ObjectClient, job: KubeObject, dryRun: boolean): Promise<ApplyOutcome> {
-  const hash = jobSpecHash(job);
+  const hash = hashJobSpec(job);
   const desired: KubeObject = {
     ...job,
     metadata: { ...job.metadata, annotations: { ...job.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash } },
@@ -74,13 +74,13 @@ async function waitUntilGone(client: ObjectClient, object: KubeObject, timeoutMs
 }
 
 /** JSON with object keys sorted, so equal specs hash equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+export function stringifyCanonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stringifyCanonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stringifyCanonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -33,12 +33,12 @@ export interface KubeList {
 }
 
 /** "statefulset/cassandra": how kubectl names an object, and how the deployer prints it. */
-export function refOf(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+export function toRef(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
   return `${object.kind.toLowerCase()}/${object.metadata.name}`;
 }
 
 /** A key unique per object: group, kind, namespace and name. */
-export function keyOf(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
+export function toKey(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
   const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
   return `${group}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }

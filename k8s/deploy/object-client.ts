@@ -1,5 +1,5 @@
 import type { KubeList, KubeObject } from './kube-object.js';
-import { statusCodeOf } from './errors.js';
+import { getStatusCode } from './errors.js';
 import type { KubeRest } from './kube-rest.js';
 import { ResourceCatalog } from './resource-catalog.js';
 
@@ -27,7 +27,7 @@ export class ObjectClient {
     try {
       return await this.rest.request<KubeObject>('GET', await this.catalog.objectPath(object));
     } catch (error) {
-      if (statusCodeOf(error) === 404) return null;
+      if (getStatusCode(error) === 404) return null;
       throw error;
     }
   }
@@ -68,7 +68,7 @@ export class ObjectClient {
       });
       return true;
     } catch (error) {
-      if (statusCodeOf(error) === 404) return false;
+      if (getStatusCode(error) === 404) return false;
       throw error;
     }
   }

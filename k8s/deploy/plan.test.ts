@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './kube-object.js';
-import { namespacesOf, phaseOf, planPhases, releaseNamespace, waitKindOf } from './plan.js';
+import { listNamespaces, classifyPhase, planPhases, findReleaseNamespace, chooseWait } from './plan.js';
 
 function object(kind: string, name: string, component?: string, apiVersion = 'v1'): KubeObject {
   const labels = component === undefined ? undefined : { 'app.kubernetes.io/component': component };
@@ -32,30 +32,30 @@ describe('planPhases', () => {
   });
 
   it('puts objects without a known component last', () => {
-    expect(phaseOf(object('Service', 'extra'))).toBe('other');
-    expect(phaseOf(object('Service', 'extra', 'something-else'))).toBe('other');
+    expect(classifyPhase(object('Service', 'extra'))).toBe('other');
+    expect(classifyPhase(object('Service', 'extra', 'something-else'))).toBe('other');
   });
 });
 
-describe('waitKindOf', () => {
+describe('chooseWait', () => {
   it('waits for rollouts anywhere but only for the keyspace Job among Jobs', () => {
-    expect(waitKindOf(object('StatefulSet', 'cassandra', 'cassandra', 'apps/v1'), 'cassandra')).toBe('rollout');
-    expect(waitKindOf(object('Deployment', 'digits', 'app', 'apps/v1'), 'app')).toBe('rollout');
-    expect(waitKindOf(object('Job', 'keyspace-bootstrap', 'keyspace-bootstrap', 'batch/v1'), 'keyspace-bootstrap')).toBe('job');
-    expect(waitKindOf(object('Job', 'replay', 'replay', 'batch/v1'), 'replay')).toBeNull();
-    expect(waitKindOf(object('Service', 'digits', 'app'), 'app')).toBeNull();
+    expect(chooseWait(object('StatefulSet', 'cassandra', 'cassandra', 'apps/v1'), 'cassandra')).toBe('rollout');
+    expect(chooseWait(object('Deployment', 'digits', 'app', 'apps/v1'), 'app')).toBe('rollout');
+    expect(chooseWait(object('Job', 'keyspace-bootstrap', 'keyspace-bootstrap', 'batch/v1'), 'keyspace-bootstrap')).toBe('job');
+    expect(chooseWait(object('Job', 'replay', 'replay', 'batch/v1'), 'replay')).toBeNull();
+    expect(chooseWait(object('Service', 'digits', 'app'), 'app')).toBeNull();
   });
 });
 
-describe('releaseNamespace', () => {
+describe('findReleaseNamespace', () => {
   it('is the one Namespace of the manifests, else the default', () => {
-    expect(releaseNamespace(manifests)).toBe('mnist');
-    expect(releaseNamespace([object('Namespace', 'other')])).toBe('other');
-    expect(releaseNamespace([object('Service', 'x')])).toBe('mnist');
+    expect(findReleaseNamespace(manifests)).toBe('mnist');
+    expect(findReleaseNamespace([object('Namespace', 'other')])).toBe('other');
+    expect(findReleaseNamespace([object('Service', 'x')])).toBe('mnist');
   });
 
   it('lists every namespace the release touches, its own first', () => {
     const elsewhere: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'monitoring' } };
-    expect(namespacesOf([...manifests, elsewhere])).toEqual(['mnist', 'monitoring']);
+    expect(listNamespaces([...manifests, elsewhere])).toEqual(['mnist', 'monitoring']);
   });
 });

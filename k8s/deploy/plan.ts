@@ -22,7 +22,7 @@ const CONFIG_KINDS = new Set([
 const COMPONENTS = new Set<string>(['cassandra', 'keyspace-bootstrap', 'app', 'replay']);
 
 /** Which phase an object belongs to: by kind first, then by its component label. */
-export function phaseOf(object: KubeObject): PhaseName {
+export function classifyPhase(object: KubeObject): PhaseName {
   if (object.kind === 'Namespace') return 'namespace';
   if (CONFIG_KINDS.has(object.kind)) return 'config';
   const component = object.metadata.labels?.[LABEL_COMPONENT];
@@ -31,7 +31,7 @@ export function phaseOf(object: KubeObject): PhaseName {
 
 /** The objects grouped into phases in deploy order (empty phases left out, file order kept within one). */
 export function planPhases(objects: readonly KubeObject[]): Phase[] {
-  return PHASE_ORDER.map((name) => ({ name, objects: objects.filter((o) => phaseOf(o) === name) })).filter(
+  return PHASE_ORDER.map((name) => ({ name, objects: objects.filter((o) => classifyPhase(o) === name) })).filter(
     (phase) => phase.objects.length > 0,
   );
 }
@@ -43,21 +43,21 @@ export type WaitKind = 'rollout' | 'job';
  * Workloads are waited for in their phase. Only the keyspace Job gates what follows; other
  * Jobs (the replay load generator) are started and left to run.
  */
-export function waitKindOf(object: KubeObject, phase: PhaseName): WaitKind | null {
+export function chooseWait(object: KubeObject, phase: PhaseName): WaitKind | null {
   if (object.kind === 'StatefulSet' || object.kind === 'Deployment' || object.kind === 'DaemonSet') return 'rollout';
   if (object.kind === 'Job' && phase === 'keyspace-bootstrap') return 'job';
   return null;
 }
 
 /** The namespace the release lives in: the one Namespace of the manifests, else the default. */
-export function releaseNamespace(objects: readonly KubeObject[]): string {
+export function findReleaseNamespace(objects: readonly KubeObject[]): string {
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
   return namespaces.length === 1 ? namespaces[0]!.metadata.name : DEFAULT_NAMESPACE;
 }
 
 /** Every namespace the release touches (for pruning), the release namespace first. */
-export function namespacesOf(objects: readonly KubeObject[]): string[] {
-  const all = new Set([releaseNamespace(objects)]);
+export function listNamespaces(objects: readonly KubeObject[]): string[] {
+  const all = new Set([findReleaseNamespace(objects)]);
   for (const o of objects) if (o.metadata.namespace !== undefined) all.add(o.metadata.namespace);
   return [...all];
 }

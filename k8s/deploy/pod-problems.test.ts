@@ -7,7 +7,7 @@ function event(pod: string, reason: string, message: string, atIso: string, type
 }
 
 describe('findPodProblem', () => {
-  it('explains a Pending pod with the newest scheduler event', () => {
+  it('explains a Pending pod with the pickNewest scheduler event', () => {
     const pod: V1Pod = {
       metadata: { name: 'cassandra-1' },
       status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'old text' }] },

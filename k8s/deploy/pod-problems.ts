@@ -19,7 +19,7 @@ export function findPodProblem(pod: V1Pod, events: readonly CoreV1Event[]): PodP
   const mine = events.filter((e) => e.involvedObject.kind === 'Pod' && e.involvedObject.name === name);
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (pod.status?.phase === 'Pending' && scheduled?.status === 'False') {
-    const event = newest(mine.filter((e) => e.reason === 'FailedScheduling'));
+    const event = pickNewest(mine.filter((e) => e.reason === 'FailedScheduling'));
     return { summary: `pod ${name} is Pending, not scheduled: ${event?.message ?? scheduled.message ?? scheduled.reason ?? 'no reason given'}` };
   }
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
@@ -28,7 +28,7 @@ export function findPodProblem(pod: V1Pod, events: readonly CoreV1Event[]): PodP
     if (problem !== null) return problem;
   }
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  const warning = newest(mine.filter((e) => e.type === 'Warning'));
+  const warning = pickNewest(mine.filter((e) => e.type === 'Warning'));
   if (pod.status?.phase === 'Running' && ready?.status !== 'True') {
     return { summary: `pod ${name} is Running but not Ready${warning ? `: ${warning.reason}: ${warning.message}` : ''}` };
   }
@@ -64,7 +64,7 @@ function findContainerProblem(pod: string, status: V1ContainerStatus, phase: str
 }
 
 /** The most recent event of a list (by last time seen), if any. */
-export function newest(events: readonly CoreV1Event[]): CoreV1Event | undefined {
+export function pickNewest(events: readonly CoreV1Event[]): CoreV1Event | undefined {
   const timeOf = (e: CoreV1Event) =>
     (e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp)?.valueOf() ?? 0;
   return [...events].sort((a, b) => timeOf(b) - timeOf(a))[0];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventLog, fanOut, formatEvent } from './progress.js';
+import { createEventLog, fanOutReports, formatEvent } from './progress.js';
 
 describe('formatEvent', () => {
   it('prints what was applied and how, in a fixed verb column', () => {
@@ -33,10 +33,10 @@ describe('formatEvent', () => {
 });
 
 describe('createEventLog', () => {
-  it('keeps events in order with their time, and fanOut feeds every report', () => {
+  it('keeps events in order with their time, and fanOutReports feeds every report', () => {
     const a = createEventLog();
     const b = createEventLog();
-    const report = fanOut(a.report, b.report);
+    const report = fanOutReports(a.report, b.report);
     report({ type: 'phase', phase: 'cassandra' });
     report({ type: 'note', message: 'x' });
     expect(a.events.map((e) => e.type)).toEqual(['phase', 'note']);

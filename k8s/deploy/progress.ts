@@ -73,7 +73,7 @@ export function createEventLog(): { readonly events: TimedEvent[]; readonly repo
 }
 
 /** Sends every event to each report in turn. */
-export function fanOut(...reports: Report[]): Report {
+export function fanOutReports(...reports: Report[]): Report {
   return (event) => {
     for (const report of reports) report(event);
   };

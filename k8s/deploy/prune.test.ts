@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type KubeObject, keyOf } from './kube-object.js';
+import { type KubeObject, toKey } from './kube-object.js';
 import { isPrunable } from './prune.js';
 
 function live(overrides: Partial<KubeObject['metadata']> = {}): KubeObject {
@@ -22,7 +22,7 @@ describe('isPrunable', () => {
   });
 
   it('keeps objects that are still in the manifests', () => {
-    expect(isPrunable(live(), new Set([keyOf(live())]))).toBe(false);
+    expect(isPrunable(live(), new Set([toKey(live())]))).toBe(false);
   });
 
   it('keeps what the deployer never applied: pods, ReplicaSets, generated Secrets', () => {

@@ -1,8 +1,8 @@
 import { DeployError } from './errors.js';
 import { LABEL_PART_OF, PART_OF } from '../lib/names.js';
-import { type KubeObject, keyOf, refOf } from './kube-object.js';
+import { type KubeObject, toKey, toRef } from './kube-object.js';
 import { FIELD_MANAGER, type ObjectClient } from './object-client.js';
-import { PHASE_ORDER, phaseOf } from './plan.js';
+import { PHASE_ORDER, classifyPhase } from './plan.js';
 import type { Report } from './progress.js';
 import type { ResourceInfo } from './resource-catalog.js';
 
@@ -26,7 +26,7 @@ const PRUNABLE_KINDS: readonly (readonly [string, string])[] = [
  * copy the label but were never applied), is owned by nothing, and is not being deleted.
  */
 export function isPrunable(object: KubeObject, desiredKeys: ReadonlySet<string>): boolean {
-  if (desiredKeys.has(keyOf(object))) return false;
+  if (desiredKeys.has(toKey(object))) return false;
   if (object.metadata.labels?.[LABEL_PART_OF] !== PART_OF) return false;
   if (object.metadata.deletionTimestamp !== undefined) return false;
   if ((object.metadata.ownerReferences ?? []).length > 0) return false;
@@ -50,7 +50,7 @@ export async function pruneRelease(
   namespaces: readonly string[],
   options: { readonly dryRun: boolean; readonly report: Report },
 ): Promise<KubeObject[]> {
-  const desiredKeys = new Set(desired.map(keyOf));
+  const desiredKeys = new Set(desired.map(toKey));
   const kinds = new Map<string, readonly [string, string]>();
   for (const entry of PRUNABLE_KINDS) kinds.set(entry[1], entry);
   for (const o of desired) if (o.kind !== 'Namespace') kinds.set(o.kind, [o.apiVersion, o.kind]);
@@ -65,11 +65,11 @@ export async function pruneRelease(
     }
   }
   // Reverse deploy order: nothing is left running against config that is already gone.
-  const rank = (o: KubeObject) => PHASE_ORDER.indexOf(phaseOf(o));
+  const rank = (o: KubeObject) => PHASE_ORDER.indexOf(classifyPhase(o));
   found.sort((a, b) => rank(b) - rank(a));
   for (const object of found) {
     await client.delete(object, { dryRun: options.dryRun });
-    options.report({ type: 'pruned', ref: refOf(object), dryRun: options.dryRun });
+    options.report({ type: 'pruned', ref: toRef(object), dryRun: options.dryRun });
   }
   return found;
 }

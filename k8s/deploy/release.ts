@@ -1,7 +1,7 @@
 import { type KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
-import { withImage } from './image.js';
-import { releaseNamespace } from './plan.js';
+import { replaceAppImage } from './image.js';
+import { findReleaseNamespace } from './plan.js';
 
 /** The objects to deploy, as the API server should receive them, and their namespace. */
 export interface Release {
@@ -14,8 +14,8 @@ export interface Release {
  * every namespaced object that names none (discovery says which kinds are namespaced).
  */
 export async function prepareRelease(client: ObjectClient, manifests: readonly KubeObject[], image?: string): Promise<Release> {
-  const namespace = releaseNamespace(manifests);
-  const source = image === undefined ? manifests.map((o) => structuredClone(o)) : withImage(manifests, image);
+  const namespace = findReleaseNamespace(manifests);
+  const source = image === undefined ? manifests.map((o) => structuredClone(o)) : replaceAppImage(manifests, image);
   const objects: KubeObject[] = [];
   for (const object of source) {
     const { namespaced } = await client.catalog.resolve(object.apiVersion, object.kind);

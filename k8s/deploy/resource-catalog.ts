@@ -1,4 +1,4 @@
-import { DeployError, statusCodeOf } from './errors.js';
+import { DeployError, getStatusCode } from './errors.js';
 import type { KubeObject } from './kube-object.js';
 import type { KubeRest } from './kube-rest.js';
 
@@ -59,7 +59,7 @@ export class ResourceCatalog {
       const list = await this.rest.request<{ resources?: ApiResource[] }>('GET', path);
       return list.resources ?? [];
     } catch (error) {
-      if (statusCodeOf(error) === 404) return [];
+      if (getStatusCode(error) === 404) return [];
       throw error;
     }
   }

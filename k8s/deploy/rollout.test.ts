@@ -1,15 +1,15 @@
 import type { V1Deployment, V1Job, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { deploymentProgress, jobProgress, statefulSetProgress } from './rollout.js';
+import { measureDeployment, measureJob, measureStatefulSet } from './rollout.js';
 
-describe('statefulSetProgress', () => {
+describe('measureStatefulSet', () => {
   it('is done when every replica is ready on the current revision', () => {
     const sts: V1StatefulSet = {
       metadata: { generation: 2 },
       spec: { replicas: 3, selector: {}, serviceName: 'cassandra', template: {} },
       status: { replicas: 3, readyReplicas: 3, updatedReplicas: 3, observedGeneration: 2, currentRevision: 'r2', updateRevision: 'r2' },
     };
-    expect(statefulSetProgress(sts)).toMatchObject({ ready: 3, desired: 3, done: true });
+    expect(measureStatefulSet(sts)).toMatchObject({ ready: 3, desired: 3, done: true });
   });
 
   it('counts ready nodes while the ring comes up', () => {
@@ -18,7 +18,7 @@ describe('statefulSetProgress', () => {
       spec: { replicas: 3, selector: {}, serviceName: 'cassandra', template: {} },
       status: { replicas: 2, readyReplicas: 1, updatedReplicas: 2, observedGeneration: 1 },
     };
-    expect(statefulSetProgress(sts)).toMatchObject({ ready: 1, desired: 3, done: false });
+    expect(measureStatefulSet(sts)).toMatchObject({ ready: 1, desired: 3, done: false });
   });
 
   it('is not done before the controller has seen the new generation', () => {
@@ -27,18 +27,18 @@ describe('statefulSetProgress', () => {
       spec: { replicas: 1, selector: {}, serviceName: 'cassandra', template: {} },
       status: { replicas: 1, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 2 },
     };
-    expect(statefulSetProgress(sts).done).toBe(false);
+    expect(measureStatefulSet(sts).done).toBe(false);
   });
 });
 
-describe('deploymentProgress', () => {
+describe('measureDeployment', () => {
   it('waits while old pods of the previous image are still running', () => {
     const deployment: V1Deployment = {
       metadata: { generation: 4 },
       spec: { replicas: 2, selector: {}, template: {} },
       status: { observedGeneration: 4, replicas: 3, updatedReplicas: 2, readyReplicas: 3, availableReplicas: 3 },
     };
-    expect(deploymentProgress(deployment)).toMatchObject({ ready: 2, desired: 2, done: false, detail: '1 old pod still running' });
+    expect(measureDeployment(deployment)).toMatchObject({ ready: 2, desired: 2, done: false, detail: '1 old pod still running' });
   });
 
   it('reports a stalled rollout as failed with the controller message', () => {
@@ -50,7 +50,7 @@ describe('deploymentProgress', () => {
         conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "digits-1" has timed out progressing.' }],
       },
     };
-    expect(deploymentProgress(deployment).failed).toBe('rollout stalled: ReplicaSet "digits-1" has timed out progressing.');
+    expect(measureDeployment(deployment).failed).toBe('rollout stalled: ReplicaSet "digits-1" has timed out progressing.');
   });
 
   it('is done when all replicas are updated and available', () => {
@@ -59,18 +59,18 @@ describe('deploymentProgress', () => {
       spec: { replicas: 2, selector: {}, template: {} },
       status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 },
     };
-    expect(deploymentProgress(deployment)).toMatchObject({ ready: 2, done: true, failed: undefined });
+    expect(measureDeployment(deployment)).toMatchObject({ ready: 2, done: true, failed: undefined });
   });
 });
 
-describe('jobProgress', () => {
+describe('measureJob', () => {
   it('is done on the Complete condition and failed on the Failed one', () => {
     const complete: V1Job = { spec: { template: {} }, status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } };
     const failed: V1Job = {
       spec: { template: {} },
       status: { failed: 7, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] },
     };
-    expect(jobProgress(complete)).toMatchObject({ done: true, ready: 1, desired: 1 });
-    expect(jobProgress(failed)).toMatchObject({ done: false, failed: 'BackoffLimitExceeded: Job has reached the specified backoff limit' });
+    expect(measureJob(complete)).toMatchObject({ done: true, ready: 1, desired: 1 });
+    expect(measureJob(failed)).toMatchObject({ done: false, failed: 'BackoffLimitExceeded: Job has reached the specified backoff limit' });
   });
 });

@@ -11,7 +11,7 @@ export interface Progress {
 }
 
 /** Like `kubectl rollout status statefulset`: every replica ready and on the update revision. */
-export function statefulSetProgress(sts: V1StatefulSet): Progress {
+export function measureStatefulSet(sts: V1StatefulSet): Progress {
   const desired = sts.spec?.replicas ?? 1;
   const status = sts.status;
   const ready = status?.readyReplicas ?? 0;
@@ -23,7 +23,7 @@ export function statefulSetProgress(sts: V1StatefulSet): Progress {
 }
 
 /** Like `kubectl rollout status deployment`: observed, all updated, all available, no old pods. */
-export function deploymentProgress(deployment: V1Deployment): Progress {
+export function measureDeployment(deployment: V1Deployment): Progress {
   const desired = deployment.spec?.replicas ?? 1;
   const status = deployment.status;
   const observed = (status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
@@ -43,7 +43,7 @@ export function deploymentProgress(deployment: V1Deployment): Progress {
   };
 }
 
-export function daemonSetProgress(ds: V1DaemonSet): Progress {
+export function measureDaemonSet(ds: V1DaemonSet): Progress {
   const desired = ds.status?.desiredNumberScheduled ?? 0;
   const ready = ds.status?.numberReady ?? 0;
   const observed = (ds.status?.observedGeneration ?? 0) >= (ds.metadata?.generation ?? 0);
@@ -52,7 +52,7 @@ export function daemonSetProgress(ds: V1DaemonSet): Progress {
 }
 
 /** A Job is done when its Complete condition is True, failed when Failed is. */
-export function jobProgress(job: V1Job): Progress {
+export function measureJob(job: V1Job): Progress {
   const desired = job.spec?.completions ?? 1;
   const ready = job.status?.succeeded ?? 0;
   const conditions = job.status?.conditions ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASSANDRA_SUPERUSER_SECRET } from '../lib/names.js';
-import { buildSecret, randomAlphanumeric } from './secrets.js';
+import { buildSecret, generateAlphanumeric } from './secrets.js';
 
 function decoded(data: unknown, key: string): string {
   return Buffer.from((data as Record<string, string>)[key]!, 'base64').toString('utf8');
@@ -22,9 +22,9 @@ describe('buildSecret', () => {
   });
 });
 
-describe('randomAlphanumeric', () => {
+describe('generateAlphanumeric', () => {
   it('uses letters and digits only, all of them over many draws', () => {
-    const text = randomAlphanumeric(20_000);
+    const text = generateAlphanumeric(20_000);
     expect(text).toMatch(/^[A-Za-z0-9]+$/);
     expect(new Set(text).size).toBe(62);
   });

@@ -3,19 +3,19 @@ import { componentLabels, type GeneratedSecret } from '../lib/names.js';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
 import type { Report } from './progress.js';
-import { statusCodeOf } from './errors.js';
+import { getStatusCode } from './errors.js';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Random [A-Za-z0-9] characters from the CSPRNG, without modulo bias (crypto.randomInt). */
-export function randomAlphanumeric(length: number): string {
+export function generateAlphanumeric(length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
   return out;
 }
 
 /** The Secret object for a generated-secret definition, with fresh random values. */
-export function buildSecret(definition: GeneratedSecret, namespace: string, random = randomAlphanumeric): KubeObject {
+export function buildSecret(definition: GeneratedSecret, namespace: string, random = generateAlphanumeric): KubeObject {
   const data: Record<string, string> = {};
   for (const key of definition.keys) {
     const value = key.value ?? random(key.randomLength ?? 32);
@@ -57,7 +57,7 @@ export async function ensureSecrets(
       options.report({ type: 'secret', ref, result: options.dryRun ? 'valid' : 'generated' });
     } catch (error) {
       // Created by someone else between our read and our create: theirs stays.
-      if (statusCodeOf(error) !== 409) throw error;
+      if (getStatusCode(error) !== 409) throw error;
       options.report({ type: 'secret', ref, result: 'kept' });
     }
   }

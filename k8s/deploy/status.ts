@@ -2,8 +2,8 @@ import { NAMES } from '../lib/names.js';
 import type { Clients } from './clients.js';
 import { toLabelSelector } from './diagnose.js';
 import { readJobRecord } from './jobs.js';
-import { statusCodeOf } from './errors.js';
-import { deploymentProgress, jobProgress, statefulSetProgress } from './rollout.js';
+import { getStatusCode } from './errors.js';
+import { measureDeployment, measureJob, measureStatefulSet } from './rollout.js';
 
 /** One line of `status`: what, how it is, and whether that is healthy. */
 export interface StatusLine {
@@ -17,7 +17,7 @@ async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
   try {
     return await read();
   } catch (error) {
-    if (statusCodeOf(error) === 404) return null;
+    if (getStatusCode(error) === 404) return null;
     throw error;
   }
 }
@@ -38,7 +38,7 @@ export async function readStatus(clients: Clients, namespace: string): Promise<S
   const lines: StatusLine[] = [];
   if (sts === null) lines.push({ label: 'cassandra', ...NOT_DEPLOYED });
   else {
-    const p = statefulSetProgress(sts);
+    const p = measureStatefulSet(sts);
     lines.push({ label: 'cassandra', text: `${p.ready}/${p.desired} nodes ready (statefulset/${NAMES.cassandra})`, ok: p.done });
   }
   if (job === null) {
@@ -47,7 +47,7 @@ export async function readStatus(clients: Clients, namespace: string): Promise<S
     lines.push({ label: 'keyspace', ...(recorded ? { text: 'bootstrap done (the finished Job was removed by its TTL)', ok: true } : NOT_DEPLOYED) });
   }
   else {
-    const p = jobProgress(job);
+    const p = measureJob(job);
     const text = p.done
       ? `bootstrap done${job.status?.completionTime ? ` at ${job.status.completionTime.toISOString()}` : ''}`
       : (p.failed ?? `bootstrap running${p.detail ? ` (${p.detail})` : ''}`);
@@ -55,7 +55,7 @@ export async function readStatus(clients: Clients, namespace: string): Promise<S
   }
   if (app === null) lines.push({ label: 'app', ...NOT_DEPLOYED });
   else {
-    const p = deploymentProgress(app);
+    const p = measureDeployment(app);
     const pods = await core.listNamespacedPod({ namespace, labelSelector: toLabelSelector(app.spec?.selector) });
     const running = new Map<string, number>();
     for (const pod of pods.items) {

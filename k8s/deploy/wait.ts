@@ -2,10 +2,10 @@ import type { V1LabelSelector } from '@kubernetes/client-node';
 import type { Clients } from './clients.js';
 import { DeployError } from './errors.js';
 import { diagnoseWorkload } from './diagnose.js';
-import { type KubeObject, refOf } from './kube-object.js';
+import { type KubeObject, toRef } from './kube-object.js';
 import type { WaitKind } from './plan.js';
 import type { Report } from './progress.js';
-import { daemonSetProgress, deploymentProgress, jobProgress, type Progress, statefulSetProgress } from './rollout.js';
+import { measureDaemonSet, measureDeployment, measureJob, type Progress, measureStatefulSet } from './rollout.js';
 import { sleep } from './time.js';
 
 export interface WaitOptions {
@@ -25,7 +25,7 @@ export interface WaitOptions {
  * ends in a DeployError that says why: the pods that look wrong and their last log lines.
  */
 export async function waitFor(clients: Clients, object: KubeObject, kind: WaitKind, options: WaitOptions): Promise<void> {
-  const ref = refOf(object);
+  const ref = toRef(object);
   const namespace = object.metadata.namespace ?? 'default';
   const startedMs = Date.now();
   let last = '';
@@ -67,19 +67,19 @@ async function readProgress(
   switch (kind) {
     case 'StatefulSet': {
       const sts = await clients.apps.readNamespacedStatefulSet({ name, namespace });
-      return { progress: statefulSetProgress(sts), selector: sts.spec?.selector };
+      return { progress: measureStatefulSet(sts), selector: sts.spec?.selector };
     }
     case 'Deployment': {
       const deployment = await clients.apps.readNamespacedDeployment({ name, namespace });
-      return { progress: deploymentProgress(deployment), selector: deployment.spec?.selector };
+      return { progress: measureDeployment(deployment), selector: deployment.spec?.selector };
     }
     case 'DaemonSet': {
       const ds = await clients.apps.readNamespacedDaemonSet({ name, namespace });
-      return { progress: daemonSetProgress(ds), selector: ds.spec?.selector };
+      return { progress: measureDaemonSet(ds), selector: ds.spec?.selector };
     }
     case 'Job': {
       const job = await clients.batch.readNamespacedJob({ name, namespace });
-      return { progress: jobProgress(job), selector: job.spec?.selector };
+      return { progress: measureJob(job), selector: job.spec?.selector };
     }
     default:
       throw new Error(`cannot wait for kind ${kind}`);

@@ -1,7 +1,7 @@
 import { GENERATED_SECRETS, type GeneratedSecret } from '../lib/names.js';
 import type { Clients } from './clients.js';
 import { applyObject } from './apply-object.js';
-import { refOf } from './kube-object.js';
+import { toRef } from './kube-object.js';
 import { planPhases } from './plan.js';
 import type { Report } from './progress.js';
 import type { Release } from './release.js';
@@ -41,7 +41,7 @@ export async function reconcileOnce(clients: Clients, release: Release, options:
       if (outcome.result === 'unchanged') continue;
       repaired++;
       const how = outcome.result === 'configured' ? 'reapplied' : 'recreated';
-      options.report({ type: 'repaired', ref: refOf(object), how });
+      options.report({ type: 'repaired', ref: toRef(object), how });
     }
   }
   return repaired;

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { KUBECONFIG_PATH, REPO_ROOT } from './local-cluster.js';
 
 /** The deployer CLI running as a child process, its output kept line by line. */
@@ -13,9 +12,11 @@ export interface CliRun {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `tsx k8s/deploy/cli.ts <args>` against the local control plane. */
+/** Starts the deployer CLI (TypeScript source, through tsx) against the local control plane. */
 export function startCli(args: string[]): CliRun {
-  const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['k8s/deploy/cli.ts', ...args], {
+  // `node --import tsx`, not the tsx binary: one process, so SIGTERM reaches the CLI itself
+  // rather than a relay in front of it.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'k8s/deploy/cli.ts', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, KUBECONFIG: KUBECONFIG_PATH },
     stdio: ['ignore', 'pipe', 'pipe'],
