@@ -16,7 +16,7 @@ model, its weights and its model card to --out after every epoch. Progress goes 
 the last line on stdout is a JSON summary. TF_BACKEND picks the backend (default auto).
 
 Flags:
-  --epochs N            passes over the training data (default 12)
+  --epochs N            passes over the training data (default 15)
   --batch-size N        examples per step (default 128)
   --seed N              seeds initial weights, shuffling, split, augmentation, dropout (default 42)
   --validation-size N   training examples held out for validation (default 5000)
@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<void> {
   );
   if (flags === null) return;
   const config = loadConfig();
-  const epochs = positiveInt('epochs', flags.epochs) ?? 12;
+  const epochs = positiveInt('epochs', flags.epochs) ?? 15;
   const batchSize = positiveInt('batch-size', flags['batch-size']) ?? 128;
   const seed = positiveInt('seed', flags.seed) ?? 42;
   const validationSize = positiveInt('validation-size', flags['validation-size']) ?? 5000;
