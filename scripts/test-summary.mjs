@@ -1,36 +1,48 @@
-// Prints the suite's last line, "N passed, N failed", from Vitest's JSON report plus the checks
+// Prints the suite's last line, "N passed, N failed", from Vitest's JSON reports plus the checks
 // run outside Vitest (typecheck). A test file that failed to load counts as one failure, so a
-// broken import can never turn into a green run with fewer tests. Exit code: 0 only if all passed.
+// broken import can never turn into a green run with fewer tests; so does a skipped test.
+// Usage: test-summary.mjs --typecheck-failed 0|1 --setup-failed 0|1 report.json:exitCode ...
+// Exit code: 0 only if everything passed.
 import { readFileSync, existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const [reportPath, typecheckFailed, setupFailed, vitestStatus] = process.argv.slice(2);
+const { values, positionals } = parseArgs({
+  options: { 'typecheck-failed': { type: 'string' }, 'setup-failed': { type: 'string' } },
+  allowPositionals: true,
+});
 let passed = 0;
 let failed = 0;
-if (existsSync(reportPath)) {
-  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
+for (const entry of positionals) {
+  const separator = entry.lastIndexOf(':');
+  const path = entry.slice(0, separator);
+  const exitCode = Number(entry.slice(separator + 1));
+  if (!existsSync(path)) {
+    console.log(`no Vitest report at ${path} (vitest exited with ${exitCode})`);
+    failed += 1;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  let reportFailed = report.numFailedTests;
   for (const file of report.testResults) {
     if (file.status === 'failed' && file.assertionResults.length === 0) {
       console.log(`failed to load: ${file.name}: ${(file.message || '').split('\n')[0]}`);
-      failed += 1;
+      reportFailed += 1;
     }
   }
   const skipped = report.numPendingTests + report.numTodoTests;
   if (skipped > 0) {
-    console.log(`${skipped} skipped or todo tests count as failures`);
-    failed += skipped;
+    console.log(`${path}: ${skipped} skipped or todo tests count as failures`);
+    reportFailed += skipped;
   }
-} else {
-  console.log(`no Vitest report at ${reportPath}`);
-  failed += 1;
+  if (exitCode !== 0 && reportFailed === 0) {
+    console.log(`${path}: vitest exited with ${exitCode} (unhandled error?)`);
+    reportFailed += 1;
+  }
+  passed += report.numPassedTests;
+  failed += reportFailed;
 }
-if (typecheckFailed === '1') failed += 1;
+if (values['typecheck-failed'] === '1') failed += 1;
 else passed += 1;
-if (setupFailed === '1') console.log('some prerequisites failed to start (see above)');
-if (Number(vitestStatus) !== 0 && failed === 0) {
-  console.log(`vitest exited with ${vitestStatus}`);
-  failed += 1;
-}
+if (values['setup-failed'] === '1') console.log('some prerequisites failed to start (see above)');
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -2,8 +2,8 @@
 # The whole test suite, as `make test` and CI run it, on a fresh machine or a warm one:
 #  1. install what tests need (Chromium, helm, kubernetes-validate) and start real services
 #     (3 local Cassandra nodes, a local kube control plane) in parallel;
-#  2. typecheck everything (tests included);
-#  3. run Vitest (unit, then integration, one integration file at a time);
+#  2. meanwhile typecheck everything (tests included) and run the unit tests;
+#  3. then the integration tests, one file at a time;
 #  4. print one summary line: "N passed, N failed".
 # Services this script started are stopped at the end; ones already running are left alone.
 set -euo pipefail
@@ -44,6 +44,18 @@ run_bg kubernetes-validate scripts/setup/kubernetes-validate.sh
 run_bg cassandra scripts/cassandra/up.sh 3
 run_bg kube scripts/kube/up.sh
 
+# --- 2. while those start: typecheck and unit tests (they need none of them) ------------------
+log "typecheck (tsc --noEmit, tests included)"
+typecheck_failed=0
+node_modules/.bin/tsc -p tsconfig.json --noEmit || typecheck_failed=1
+
+log "vitest: unit"
+unit_status=0
+node_modules/.bin/vitest run --project unit --reporter=default --reporter=json \
+  --outputFile.json=.artifacts/vitest-unit.json || unit_status=$?
+
+# --- 3. prerequisites ready? then integration tests -------------------------------------------
+log "waiting for prerequisites"
 setup_failed=0
 for entry in "${pids[@]}"; do
   pid=${entry%%:*}; name=${entry#*:}
@@ -57,16 +69,11 @@ for entry in "${pids[@]}"; do
 done
 # Tests that need a missing service fail with their own reason; the rest still run.
 
-# --- 2. typecheck ---------------------------------------------------------------------------
-log "typecheck (tsc --noEmit, tests included)"
-typecheck_failed=0
-node_modules/.bin/tsc -p tsconfig.json --noEmit || typecheck_failed=1
-
-# --- 3. tests -------------------------------------------------------------------------------
-log "vitest"
-vitest_status=0
-node_modules/.bin/vitest run --reporter=default --reporter=json \
-  --outputFile.json=.artifacts/vitest.json || vitest_status=$?
+log "vitest: integration (real Cassandra, Chromium, kube-apiserver; one file at a time)"
+integration_status=0
+node_modules/.bin/vitest run --project integration --reporter=default --reporter=json \
+  --outputFile.json=.artifacts/vitest-integration.json || integration_status=$?
 
 # --- 4. summary -----------------------------------------------------------------------------
-node scripts/test-summary.mjs .artifacts/vitest.json "$typecheck_failed" "$setup_failed" "$vitest_status"
+node scripts/test-summary.mjs --typecheck-failed "$typecheck_failed" --setup-failed "$setup_failed" \
+  .artifacts/vitest-unit.json:"$unit_status" .artifacts/vitest-integration.json:"$integration_status"
