@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionJson } from '../../src/routes/prediction-json.js';
 import { keyOfId } from '../../src/store/cassandra/layout.js';
 import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, storedIds, testKeyspace } from './support/cluster.js';
-import { mnistPngs } from './support/digits.js';
 import { postPrediction, streamPredictions, summarize } from './support/load.js';
-import { makePrediction } from './support/records.js';
+import { makePrediction, mnistPngs } from './support/fixtures.js';
 import { ARTIFACTS_DIR, startInProcess, type InProcessService } from './support/service.js';
 
 describe('predictions through the API, recorded in the real 3-node cluster', () => {
@@ -91,7 +90,7 @@ describe('predictions through the API, recorded in the real 3-node cluster', () 
       seen.push(...page.items.map((item) => item.id));
       cursor = page.nextCursor;
       pages += 1;
-    } while (cursor !== null && pages < 100);
+    } while (cursor !== null && pages < 1_000);
     expect(cursor).toBeNull();
     const old = new Set(records.map((r) => r.id));
     expect(seen.filter((id) => old.has(id))).toEqual(records.map((r) => r.id).reverse());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapKeyspace, CONTACT_POINTS, createClient, ensureCluster, stopCluster, testKeyspace } from './support/cluster.js';
-import { mnistPngs } from './support/digits.js';
+import { mnistPngs } from './support/fixtures.js';
 import { postPrediction } from './support/load.js';
 import { spawnServe, type ServeProcess } from './support/service.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, nodeCommand, storedIds, testKeyspace } from './support/cluster.js';
-import { mnistPngs } from './support/digits.js';
+import { mnistPngs } from './support/fixtures.js';
 import { streamPredictions, summarize } from './support/load.js';
 import { ARTIFACTS_DIR, startInProcess, storeStats, type InProcessService } from './support/service.js';
 

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors.js';
 import type { PredictionRecord } from '../prediction-store.js';
-import { makePrediction } from '../../../test/cassandra/support/records.js';
+import { makePrediction } from '../../../test/cassandra/support/fixtures.js';
 import { CassandraStore, type PredictionRows } from './cassandra-store.js';
 import { Spool } from './spool.js';
 

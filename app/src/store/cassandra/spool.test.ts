@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors.js';
 import { Spool } from './spool.js';
-import { makePrediction } from '../../../test/cassandra/support/records.js';
+import { makePrediction } from '../../../test/cassandra/support/fixtures.js';
 
 describe('the on-disk spool', () => {
   let dir: string;

@@ -1,3 +1,6 @@
+/** Test inputs: complete prediction records for the store, digit PNGs for the API. */
+import { readMnistTestSet } from '../../../src/digits/mnist-data.js';
+import { encodeGreyPng } from '../../../src/replay/png-encode.js';
 import { newPredictionId } from '../../../src/store/ids.js';
 import type { PredictionRecord } from '../../../src/store/prediction-store.js';
 
@@ -21,4 +24,10 @@ export function makePrediction(createdAt: Date = new Date(), overrides: Partial<
     feedbackAt: null,
     ...overrides,
   };
+}
+
+/** Real MNIST test digits as the PNGs a client uploads (the first `count`; callers cycle them). */
+export async function mnistPngs(count: number): Promise<Buffer[]> {
+  const set = await readMnistTestSet();
+  return Promise.all(set.images.slice(0, count).map((pixels) => encodeGreyPng(pixels)));
 }
