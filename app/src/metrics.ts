@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PredictionStore, StoreDeliveryStats } from './store/prediction-store.js';
 
 /**
  * The service's Prometheus metrics, on a Registry of their own (never prom-client's global
@@ -15,6 +16,13 @@ export interface AppMetrics {
   readonly storeErrors: Counter<'operation' | 'code'>;
   /** Records accepted but not yet in the primary database (Cassandra spool); 0 when embedded. */
   readonly storeBacklog: Gauge;
+  /** Time a caller waited for record(), by where the record went (cassandra, spooled, rejected). */
+  readonly storeWriteDuration: Histogram<'outcome'>;
+  /** Spooled records delivered to the database, and failed delivery attempts (retried). */
+  readonly spoolDelivered: Counter;
+  readonly spoolDeliveryRetries: Counter;
+  /** Hooks the /metrics route runs before rendering, to bring pulled values up to date. */
+  readonly beforeScrape: (() => void)[];
   /** Constant 1, labelled with what is running: the way to see backend and model per pod. */
   readonly info: Gauge<'backend' | 'model_version' | 'store'>;
 }
@@ -31,6 +39,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   const registers = [registry];
   return {
     registry,
+    beforeScrape: [],
     httpRequestDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by route template, method and status',
@@ -67,6 +76,23 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       help: 'Predictions accepted but not yet in the primary database (spool backlog)',
       registers,
     }),
+    storeWriteDuration: new Histogram({
+      name: 'store_write_duration_seconds',
+      help: 'Time a prediction waited for its record to be safe, by outcome (database, spool, rejected)',
+      labelNames: ['outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    spoolDelivered: new Counter({
+      name: 'store_spool_delivered_total',
+      help: 'Spooled predictions delivered to the database',
+      registers,
+    }),
+    spoolDeliveryRetries: new Counter({
+      name: 'store_spool_delivery_retries_total',
+      help: 'Spool delivery attempts that failed and will be retried',
+      registers,
+    }),
     info: new Gauge({
       name: 'mnist_app_info',
       help: 'Constant 1; labels say which backend, model version and store are running',
@@ -92,4 +118,21 @@ export async function callStore<T>(metrics: AppMetrics, operation: StoreOperatio
     metrics.storeErrors.inc({ operation, code: typeof code === 'string' ? code : 'unknown' });
     throw error;
   }
+}
+
+/**
+ * Connects a store's optional instrumentation to the metrics: write latency per record() and,
+ * for a spooling store, the delivery counters, caught up from its monotonic totals at scrape time.
+ */
+export function observeStore(metrics: AppMetrics, store: PredictionStore): void {
+  store.onWrite?.((event) => metrics.storeWriteDuration.observe({ outcome: event.outcome }, event.durationMs / 1000));
+  const readTotals = store.deliveryStats?.bind(store);
+  if (readTotals === undefined) return;
+  let seen: StoreDeliveryStats = { deliveredTotal: 0, deliveryRetriesTotal: 0 };
+  metrics.beforeScrape.push(() => {
+    const now = readTotals();
+    metrics.spoolDelivered.inc(Math.max(0, now.deliveredTotal - seen.deliveredTotal));
+    metrics.spoolDeliveryRetries.inc(Math.max(0, now.deliveryRetriesTotal - seen.deliveryRetriesTotal));
+    seen = now;
+  });
 }

@@ -8,7 +8,7 @@ import { createErrorMiddleware } from './http/error-middleware.js';
 import { createRequestContext } from './http/request-context.js';
 import { createRequestLog } from './http/request-log.js';
 import { createTimeoutMiddleware } from './http/limits.js';
-import type { AppMetrics } from './metrics.js';
+import { observeStore, type AppMetrics } from './metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPredictRoute } from './routes/predict.js';
@@ -41,6 +41,7 @@ export function beginDraining(app: Koa<AppState>): void {
 function observeRuntime(deps: AppDeps): void {
   const { metrics, classifier, store } = deps;
   metrics.info.set({ backend: classifier.backend, model_version: classifier.modelVersion, store: store.kind }, 1);
+  observeStore(metrics, store);
   classifier.onBatch((batchSize, durationMs) => {
     metrics.batchSize.observe(batchSize);
     metrics.batchDuration.observe(durationMs / 1000);

@@ -45,12 +45,12 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
     process.stderr.write(`mnist: ${error.message}\n`);
-    process.exitCode = 2;
-    return;
+    process.exit(2);
   }
   const known = error instanceof StartupError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mnist: ${known ? message : `unexpected error: ${message}`}\n`);
   if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
+  // Exit now: a half-opened client (database driver, HTTP agent) must not keep a failed command alive.
+  process.exit(1);
 });

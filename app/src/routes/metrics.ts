@@ -9,6 +9,7 @@ export function registerMetricsRoute(router: Router<AppState>, deps: Pick<AppDep
   router.get('/metrics', async (ctx) => {
     // The backlog lives in the store; read it at scrape time so the gauge is never stale.
     await checkStore(deps);
+    for (const hook of deps.metrics.beforeScrape) hook();
     ctx.set('Content-Type', registry.contentType);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await registry.metrics();

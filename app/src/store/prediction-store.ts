@@ -47,6 +47,21 @@ export interface StoreHealth {
   readonly backlog: number;
 }
 
+/** What one record() call did: where the record went and how long the caller waited. */
+export interface StoreWriteEvent {
+  /** e.g. cassandra (written at the configured consistency), spooled (on disk), rejected (503). */
+  readonly outcome: string;
+  readonly durationMs: number;
+}
+
+/** Monotonic delivery counters of a store that spools (for Prometheus counters). */
+export interface StoreDeliveryStats {
+  /** Spooled records delivered to the primary database. */
+  readonly deliveredTotal: number;
+  /** Delivery attempts that failed and will be retried. */
+  readonly deliveryRetriesTotal: number;
+}
+
 export interface PredictionStore {
   readonly kind: 'embedded' | 'cassandra';
   /**
@@ -62,6 +77,10 @@ export interface PredictionStore {
   /** Stores the user's correction; returns the updated record, or null when the id is unknown. */
   setFeedback(id: string, label: number, at: Date): Promise<PredictionRecord | null>;
   health(): Promise<StoreHealth>;
+  /** Optional instrumentation: called once per record() (write latency by outcome). */
+  onWrite?(listener: (event: StoreWriteEvent) => void): void;
+  /** Optional instrumentation: spool delivery counters. */
+  deliveryStats?(): StoreDeliveryStats;
   /** Flushes what is pending (drains the spool when it can) and releases connections. */
   close(): Promise<void>;
 }

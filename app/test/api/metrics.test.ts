@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
+import type { PredictionRecord, PredictionStore, StoreWriteEvent } from '../../src/store/prediction-store.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('GET /metrics', () => {
@@ -51,5 +52,35 @@ describe('GET /metrics', () => {
     expect(secondText).not.toContain('route="/healthz"');
     const firstText = (await request(first.callback).get('/metrics')).text;
     expect(firstText).toContain('http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1');
+  });
+
+  it('exposes a spooling store\'s write latency by outcome and its delivery counters', async () => {
+    let delivered = 0;
+    let retries = 0;
+    const t = await createTestApp({
+      wrapStore: (store) => {
+        const listeners: ((event: StoreWriteEvent) => void)[] = [];
+        return Object.assign(Object.create(store) as PredictionStore, {
+          record: async (prediction: PredictionRecord) => {
+            await store.record(prediction);
+            for (const listener of listeners) listener({ outcome: 'spooled', durationMs: 3 });
+          },
+          onWrite: (listener: (event: StoreWriteEvent) => void) => listeners.push(listener),
+          deliveryStats: () => ({ deliveredTotal: delivered, deliveryRetriesTotal: retries }),
+        });
+      },
+    });
+    apps.push(t);
+    await request(t.callback).post('/api/predictions').attach('image', await drawDigitPng(3), 'd.png').expect(201);
+    delivered = 5;
+    retries = 2;
+    let text = (await request(t.callback).get('/metrics')).text;
+    expect(text).toContain('store_write_duration_seconds_count{outcome="spooled"} 1');
+    expect(text).toContain('store_spool_delivered_total 5');
+    expect(text).toContain('store_spool_delivery_retries_total 2');
+    delivered = 7;
+    text = (await request(t.callback).get('/metrics')).text;
+    expect(text).toContain('store_spool_delivered_total 7');
+    expect(text).toContain('store_spool_delivery_retries_total 2');
   });
 });

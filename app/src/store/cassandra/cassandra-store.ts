@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { InvalidRequestError, UnavailableError } from '../../errors.js';
-import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from '../prediction-store.js';
+import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreDeliveryStats, StoreHealth } from '../prediction-store.js';
 import { Deliverer } from './deliverer.js';
 import type { HistoryReader } from './history.js';
 import { compareNewestFirst, decodeCursor, encodeCursor, isPredictionId, MAX_PAGE } from './layout.js';
@@ -165,6 +165,11 @@ export class CassandraStore implements PredictionStore {
   /** Counters for the metrics module: spool depth, writes by outcome, deliveries, retries. */
   getStats(): CassandraStoreStats {
     return this.stats.snapshot(this.parts.spool.size, this.cassandraTakesWrites);
+  }
+
+  deliveryStats(): StoreDeliveryStats {
+    const { deliveredTotal, deliveryRetriesTotal } = this.stats.snapshot(this.parts.spool.size, this.cassandraTakesWrites);
+    return { deliveredTotal, deliveryRetriesTotal };
   }
 
   /** Called once per record(): outcome and time the caller waited (for a latency histogram). */
