@@ -51,6 +51,12 @@ describe('one node killed in the middle of a stream of predictions', () => {
     const failures = outcomes.filter((o) => o.status !== 201);
     expect(failures.slice(0, 5)).toEqual([]);
 
+    // With the node still down, the service reads its records back by id (reads retry on
+    // another coordinator while gossip has not yet marked the dead node down).
+    const sample = outcomes.filter((_, i) => i % 10 === 0);
+    const readBacks = await Promise.all(sample.map((o) => fetch(`${service.url}/api/predictions/${o.id}`).then((r) => r.status)));
+    expect(readBacks.filter((status) => status !== 200)).toEqual([]);
+
     await expect.poll(async () => (await service.store.health()).backlog, { timeout: 120_000, interval: 500 }).toBe(0);
     const ids = await storedIds(client, keyspace);
     const missing = outcomes.filter((o) => !ids.has(o.id!));

@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
 import type { CassandraConfig } from '../../config.js';
 import { StartupError } from '../../errors.js';
+import { ReadRetryingPolicy } from './retry-policy.js';
 
 export type CassandraClient = cassandra.Client;
 const { Client, errors, policies, types } = cassandra;
@@ -15,8 +16,8 @@ export function consistencyOf(name: string): number {
 
 /**
  * A driver client with the settings every user of the cluster shares: token- and DC-aware
- * routing, bounded exponential reconnection, the default retry policy
- * (it retries only statements marked idempotent on another host), prepared statements, and
+ * routing, bounded exponential reconnection, reads retried on another coordinator after a
+ * server-side timeout (ReadRetryingPolicy), prepared statements, and
  * the configured consistency. Queries name tables with their keyspace, so a missing keyspace
  * is reported by us, clearly, instead of failing the connection.
  */
@@ -35,7 +36,7 @@ export function createCassandraClient(config: CassandraConfig): CassandraClient 
     policies: {
       loadBalancing: new policies.loadBalancing.TokenAwarePolicy(new policies.loadBalancing.DCAwareRoundRobinPolicy(config.localDataCenter)),
       reconnection: new policies.reconnection.ExponentialReconnectionPolicy(250, 5_000, false),
-      retry: new policies.retry.RetryPolicy(),
+      retry: new ReadRetryingPolicy(),
     },
     queryOptions: {
       consistency: consistencyOf(config.consistency),

@@ -61,15 +61,36 @@ export function createClient(credentials?: { username: string; password: string 
 }
 
 /** Every prediction id stored in the keyspace (a full scan with driver paging: test-sized data). */
+/**
+ * Every prediction id in the keyspace (a full scan at QUORUM). Right after a node is killed,
+ * coordinators still route to it until gossip marks it down (seconds), so a page can time out
+ * with only one replica answering: such a page is fetched again, resuming from its page state.
+ */
 export async function storedIds(client: cassandra.Client, keyspace: string): Promise<Set<string>> {
   const ids = new Set<string>();
   let pageState: string | undefined;
   do {
-    const result = await client.execute(`SELECT id FROM ${keyspace}.predictions`, [], { prepare: true, fetchSize: 5000, pageState });
+    const result = await executeWithRetries(() =>
+      client.execute(`SELECT id FROM ${keyspace}.predictions`, [], { prepare: true, fetchSize: 5000, pageState }),
+    );
     for (const row of result.rows) ids.add(String(row.get('id')));
     pageState = result.pageState ?? undefined;
   } while (pageState !== undefined);
   return ids;
+}
+
+const READ_ATTEMPTS = 8;
+
+async function executeWithRetries<T>(query: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await query();
+    } catch (error) {
+      const timedOut = error instanceof Error && /timeout|Operation timed out|NoHostAvailable/i.test(`${error.name} ${error.message}`);
+      if (!timedOut || attempt >= READ_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
 }
 
 export async function dropKeyspace(keyspace: string): Promise<void> {
