@@ -61,6 +61,7 @@ if wants preprocess; then
 fi
 
 started_cassandra=0
+cassandra_pids=""
 cleanup() {
   if ((started_cassandra)); then scripts/cassandra/down.sh >/dev/null 2>&1 || true; fi
 }
@@ -75,6 +76,7 @@ if wants e2e; then
     for n in 1 2 3; do [[ "$(scripts/cassandra/node.sh status "$n" 2>/dev/null)" == up* ]] || all_up=0; done
     log "3-node Cassandra ($( ((all_up)) && echo 'already running' || echo 'starting'))"
     if ((all_up)) || { started_cassandra=1; scripts/cassandra/up.sh 3 >"$OUT/cassandra-up.log" 2>&1; }; then
+      cassandra_pids="$(for n in 1 2 3; do scripts/cassandra/node.sh status "$n" | awk '$1 == "up" {print $2}'; done | paste -sd, -)"
       if CASSANDRA_CONTACT_POINTS="$CASSANDRA_POINTS" CASSANDRA_KEYSPACE="$BENCH_KEYSPACE" LOG_LEVEL=warn \
         node dist/app/src/cli/index.js bootstrap >"$OUT/cassandra-bootstrap.log" 2>&1; then
         targets+=,cassandra
@@ -90,6 +92,7 @@ if wants e2e; then
   if [[ "${BENCH_WHATIF:-1}" != 0 && -n "$onnx" ]]; then targets+=,embedded-ort,embedded-28px; fi
   log "end to end on loopback: $targets, ${SECONDS_PER_POINT}s per point"
   node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" ${onnx:+--onnx "$onnx"} \
+    ${cassandra_pids:+--cassandra-pids "$cassandra_pids"} \
     --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --out "$OUT/e2e.json" || failed+=(e2e)
 
   if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
@@ -106,8 +109,9 @@ fi
 log "report"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- app 2>/dev/null || echo '+local changes')"
 note_args=()
+busiest="$(awk '$9+0 >= 5 {printf "%s%s %s%%", sep, $12, $9; sep=", "}' "$OUT/top-at-start.txt")"
 for n in "${notes[@]+"${notes[@]}"}"; do note_args+=(--note "$n"); done
-note_args+=(--note "Load generator and server share the machine's $(nproc) cores: the client's CPU per request is in the end-to-end table. Busiest other processes just before the run (%CPU of one core): $(awk '$9+0 >= 5 {printf "%s%s %s%%", sep, $12, $9; sep=", "}' "$OUT/top-at-start.txt" | sed 's/^$/none above 5%/').")
+note_args+=(--note "Load generator and server share the machine's $(nproc) cores: the client's CPU per request is in the end-to-end table. Busiest other processes just before the run (%CPU of one core): ${busiest:-none above 5%}.")
 node dist/app/bench/report.js --dir "$OUT" --command "make bench" --commit "$commit" --load-at-start "$load_at_start" "${note_args[@]}"
 [[ -f "$OUT/profile-embedded.md" ]] && echo "CPU profile breakdown: $OUT/profile-embedded.md"
 

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
@@ -8,7 +8,7 @@ import { encodeGreyPng } from '../src/replay/png-encode.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { runClosedLoop, type ClosedLoopResult } from './e2e/closed-loop.js';
 import { encodeMultipart, type MultipartBody } from './e2e/multipart.js';
-import { startServer, type RunningServer } from './e2e/server-process.js';
+import { parseStatLine, readMachineBusyMs, startServer, type RunningServer } from './e2e/server-process.js';
 import { meanBatchSize, readBatchCounters, readReadiness } from './e2e/service-metrics.js';
 
 /**
@@ -21,7 +21,8 @@ import { meanBatchSize, readBatchCounters, readReadiness } from './e2e/service-m
 
 const USAGE = `Usage: e2e-bench [--targets bare,embedded,cassandra] [--concurrency 1,8,32,64] [--seconds 8]
   [--warmup-seconds 2] [--profile] [--cassandra-contact-points 127.0.0.1,127.0.0.2,127.0.0.3]
-  [--cassandra-keyspace mnist_bench] [--onnx FILE] [--work-dir .bench/e2e] [--out .bench/e2e.json]
+  [--cassandra-keyspace mnist_bench] [--cassandra-pids PID,PID,PID] [--onnx FILE] [--work-dir .bench/e2e]
+  [--out .bench/e2e.json]
 Targets: bare (HTTP ceiling), embedded, cassandra (the real service); what-ifs: embedded-ort (the app
 with onnxruntime inference, needs --onnx), embedded-28px (the real service sent a 28x28 PNG).`;
 
@@ -38,6 +39,10 @@ export interface E2ePoint extends ClosedLoopResult {
   /** Server CPU per request split by thread name (node = JS main thread, libuv-worker = sharp's pool), µs. */
   readonly serverThreadCpuUsPerRequest: Readonly<Record<string, number>>;
   readonly meanBatchSize: number | null;
+  /** CPU of the local Cassandra nodes' JVMs per request during the run (null when not watched), µs. */
+  readonly cassandraCpuUsPerRequest: number | null;
+  /** Cores kept busy by everything else on the machine during the run (builds, tests, training). */
+  readonly otherCores: number;
 }
 
 export interface E2eTarget {
@@ -65,6 +70,8 @@ interface Options {
   readonly cassandraContactPoints: string;
   readonly cassandraKeyspace: string;
   readonly onnxFile: string | undefined;
+  /** The local Cassandra nodes' JVMs: they share the cores, and their CPU is part of a Cassandra request's cost. */
+  readonly cassandraPids: readonly number[];
 }
 
 function describeTarget(name: TargetName, options: Options, dataDir: string): { args: string[]; env: Record<string, string> } {
@@ -105,9 +112,11 @@ async function benchTarget(name: TargetName, upload: MultipartBody, options: Opt
     const loop = { url: `${server.baseUrl}/api/predictions`, body: upload.body, contentType: upload.contentType, label: name === 'bare' ? null : CANVAS_DIGIT };
     await runClosedLoop({ ...loop, concurrency: 8, durationMs: options.warmupMs });
     for (const concurrency of options.concurrencies) {
-      const [before, batchesBefore] = await Promise.all([server.stats(), readBatchCounters(server.baseUrl)]);
+      const [before, batchesBefore, jvmBefore, busyBefore] = await Promise.all([server.stats(), readBatchCounters(server.baseUrl), readCpuMsOf(options.cassandraPids), readMachineBusyMs()]);
       const result = await runClosedLoop({ ...loop, concurrency, durationMs: options.durationMs });
-      const [after, batchesAfter] = await Promise.all([server.stats(), readBatchCounters(server.baseUrl)]);
+      const [after, batchesAfter, jvmAfter, busyAfter] = await Promise.all([server.stats(), readBatchCounters(server.baseUrl), readCpuMsOf(options.cassandraPids), readMachineBusyMs()]);
+      const jvmMs = jvmBefore === null || jvmAfter === null ? null : jvmAfter - jvmBefore;
+      const clientMs = (result.clientCpuUsPerRequest * result.requests) / 1000;
       const cpuMs = after.cpuMs - before.cpuMs;
       const perRequestUs = (ms: number): number => (result.requests === 0 ? 0 : Math.round((ms * 1000) / result.requests));
       points.push({
@@ -119,6 +128,8 @@ async function benchTarget(name: TargetName, upload: MultipartBody, options: Opt
           Object.entries(after.threadCpuMs).map(([thread, ms]) => [thread, perRequestUs(ms - (before.threadCpuMs[thread] ?? 0))]).filter(([, us]) => (us as number) > 0),
         ),
         meanBatchSize: meanBatchSize(batchesBefore, batchesAfter),
+        cassandraCpuUsPerRequest: jvmMs === null ? null : perRequestUs(jvmMs),
+        otherCores: Math.max(0, Math.round(((busyAfter - busyBefore - cpuMs - clientMs - (jvmMs ?? 0)) / (result.seconds * 1000)) * 100) / 100),
       });
       process.stderr.write(`e2e: ${name.padEnd(9)} c=${String(concurrency).padStart(2)}: ${result.requestsPerSec} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, errors ${result.requests - result.ok}\n`);
     }
@@ -126,6 +137,17 @@ async function benchTarget(name: TargetName, upload: MultipartBody, options: Opt
     return { name, command: `node ${args.map((a) => path.relative(PROJECT_ROOT, a) || a).join(' ')}`, readiness, readinessAfter, sampleResponse, points, peakRssMiB, logFile, cpuProfileDir };
   } finally {
     await server.stop();
+  }
+}
+
+/** Summed CPU time of these processes (null when none is given or one has gone). */
+async function readCpuMsOf(pids: readonly number[]): Promise<number | null> {
+  if (pids.length === 0) return null;
+  try {
+    const stats = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8')));
+    return stats.reduce((sum, line) => sum + parseStatLine(line).cpuMs, 0);
+  } catch {
+    return null;
   }
 }
 
@@ -143,7 +165,7 @@ async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, {
     targets: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' },
     'warmup-seconds': { type: 'string' }, profile: { type: 'boolean' }, 'cassandra-contact-points': { type: 'string' },
-    'cassandra-keyspace': { type: 'string' }, 'work-dir': { type: 'string' }, out: { type: 'string' }, onnx: { type: 'string' },
+    'cassandra-keyspace': { type: 'string' }, 'work-dir': { type: 'string' }, out: { type: 'string' }, onnx: { type: 'string' }, 'cassandra-pids': { type: 'string' },
   }, USAGE);
   if (flags === null) return;
   const targets = (flags.targets ?? 'bare,embedded').split(',').map((t) => t.trim());
@@ -157,6 +179,7 @@ async function main(args: string[]): Promise<void> {
     cassandraContactPoints: flags['cassandra-contact-points'] ?? '127.0.0.1,127.0.0.2,127.0.0.3',
     cassandraKeyspace: flags['cassandra-keyspace'] ?? 'mnist_bench',
     onnxFile: flags.onnx,
+    cassandraPids: flags['cassandra-pids'] === undefined ? [] : parseList('cassandra-pids', flags['cassandra-pids'], ''),
   };
   await mkdir(options.workDir, { recursive: true });
   const png = await drawDigitPng(CANVAS_DIGIT);

@@ -16,7 +16,9 @@ export interface MachineInfo {
   readonly backend: string | null;
   readonly loadAverageAtStart: string | null;
   readonly loadAverageAtEnd: string;
-  /** True when the 1-minute load average exceeded the core count at the start or the end. */
+  /** %CPU (of one core) other processes used just before the run, from top's snapshot; null if unknown. */
+  readonly otherCpuPercentAtStart: number | null;
+  /** Other work took a meaningful share of the cores (see report.ts). */
   readonly contended: boolean;
   readonly cpuFlags: readonly string[];
 }
@@ -37,7 +39,11 @@ export function formatLoadAverage(load: readonly number[]): string {
   return load.map((x) => x.toFixed(2)).join(' / ');
 }
 
-export async function collectMachineInfo(backend: string | null, loadAverageAtStart: string | null): Promise<MachineInfo> {
+/**
+ * `contended` is decided by the caller from measurements of other processes' CPU: the load
+ * average cannot tell, since at the end of a run it counts the benchmark's own processes.
+ */
+export async function collectMachineInfo(backend: string | null, loadAverageAtStart: string | null, otherCpuPercentAtStart: number | null, contended: boolean): Promise<MachineInfo> {
   const cpu = await readCpuInfo();
   return {
     cpuModel: cpu.model,
@@ -48,7 +54,8 @@ export async function collectMachineInfo(backend: string | null, loadAverageAtSt
     backend,
     loadAverageAtStart,
     loadAverageAtEnd: formatLoadAverage(os.loadavg()),
-    contended: Math.max(os.loadavg()[0] ?? 0, Number.parseFloat(loadAverageAtStart ?? '0')) > os.availableParallelism(),
+    otherCpuPercentAtStart,
+    contended,
     // Only the vector extensions that decide how fast the two runtimes can be.
     cpuFlags: cpu.flags.filter((f) => /^(avx|avx2|avx512f|avx512_vnni|avx512bw|fma|sse4_2)$/.test(f)),
   };

@@ -76,14 +76,16 @@ function preprocessSection(p: PreprocessReport): string {
 function e2eSection(e: E2eReport): string {
   const rows = e.targets.flatMap((t) => t.points.map((p) => [
     t.name, String(p.concurrency), num(p.requestsPerSec), num(p.latencyMs.p50, 2), num(p.latencyMs.p99, 2),
-    String(p.requests - p.ok), `${num(p.serverCpuUsPerRequest)} (${num(p.serverSysCpuUsPerRequest ?? 0)})`, num(p.serverCores, 2), num(p.clientCpuUsPerRequest), p.meanBatchSize === null ? '-' : num(p.meanBatchSize, 1),
+    String(p.requests - p.ok), `${num(p.serverCpuUsPerRequest)} (${num(p.serverSysCpuUsPerRequest ?? 0)})`, num(p.serverCores, 2), num(p.clientCpuUsPerRequest),
+    p.meanBatchSize === null ? '-' : num(p.meanBatchSize, 1), p.cassandraCpuUsPerRequest === null || p.cassandraCpuUsPerRequest === undefined ? '-' : num(p.cassandraCpuUsPerRequest),
+    p.otherCores === undefined ? '-' : num(p.otherCores, 2),
   ]));
   const measured = e.targets.filter((t) => t.error === undefined);
   const memory = measured.map((t) => `${t.name} ${num(t.peakRssMiB, 1)} MiB`).join(', ');
   const threads = [...new Set(measured.flatMap((t) => t.points.flatMap((p) => Object.keys(p.serverThreadCpuUsPerRequest ?? {}))))].sort();
   const threadRows = measured.flatMap((t) => t.points.filter((p) => p.concurrency === 32).map((p) => [t.name, ...threads.map((th) => num(p.serverThreadCpuUsPerRequest?.[th] ?? 0))]));
   return [
-    formatTable(['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req (kernel)', 'server cores', 'client CPU µs/req', 'mean batch'], rows),
+    formatTable(['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req (kernel)', 'server cores', 'client CPU µs/req', 'mean batch', 'Cassandra JVMs CPU µs/req', 'other load (cores)'], rows),
     '',
     `Peak RSS (VmHWM) per server process over all its runs: ${memory}.`,
     ...(e.targets.some((t) => t.name.startsWith('embedded-'))
@@ -99,13 +101,18 @@ function e2eSection(e: E2eReport): string {
   ].join('\n');
 }
 
+/** The most cores other processes took during any end-to-end run. */
+export function maxOtherCores(e: E2eReport): number {
+  return Math.max(0, ...e.targets.flatMap((t) => t.points.map((p) => p.otherCores ?? 0)));
+}
+
 /** The whole results.md. */
 export function renderMarkdown(r: BenchResults): string {
   const x = (v: number | null): string => (v === null ? '-' : `${num(v, 3)}x`);
   const targets = formatTable(['area', 'what', 'measured', 'reference', 'ratio', 'goal', 'verdict', 'ratio by CPU cost'],
     r.targets.map((t) => [t.area, t.what, t.measured, t.reference, x(t.ratio), t.goal, t.verdict, x(t.cpuRatio)]));
   const contention = r.machine.contended
-    ? `**Contended run**: the load average (start ${r.machine.loadAverageAtStart ?? '?'}, end ${r.machine.loadAverageAtEnd}) exceeded the ${r.machine.cores} cores, so the two sides of each ratio got unequal, shifting CPU shares. Verdicts use the measured rates as the issue asks; the last column gives the ratio from CPU time per item instead (idle-machine estimate, CPU-bound sides: onnxruntime on every core at its one-thread cost, wasm on one; the service's main thread is one thread), which other load skews far less.\n\n`
+    ? `**Contended run**: other processes used ${r.machine.otherCpuPercentAtStart ?? '?'}% of a core just before the run${r.e2e ? ` and up to ${num(maxOtherCores(r.e2e), 2)} cores during the end-to-end runs` : ''}, so the two sides of each ratio got unequal, shifting CPU shares. Verdicts use the measured rates as the issue asks; the last column gives the ratio from CPU time per item instead (idle-machine estimate, CPU-bound sides: onnxruntime on every core at its one-thread cost, wasm on one; the service's main thread is one thread), which other load skews far less.\n\n`
     : '';
   const parts = [
     `# Benchmark results (${r.date})`,

@@ -4,7 +4,7 @@ import { parseFlags } from '../src/cli/args.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import type { ClassifierBenchResult } from './classifier-bench.js';
 import { collectMachineInfo } from './machine-info.js';
-import { renderMarkdown, type BenchResults } from './report-markdown.js';
+import { maxOtherCores, renderMarkdown, type BenchResults } from './report-markdown.js';
 import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type E2eReport, type PreprocessReport } from './report-targets.js';
 
 /**
@@ -24,6 +24,16 @@ async function readJson<T>(file: string): Promise<T | null> {
   }
 }
 
+/** Sum of %CPU in top's batch output (column 9), or null when the file is missing. */
+async function readTopSnapshot(file: string): Promise<number | null> {
+  try {
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    return Math.round(lines.reduce((sum, line) => sum + (Number(line.trim().split(/\s+/)[8]) || 0), 0));
+  } catch {
+    return null;
+  }
+}
+
 async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, {
     dir: { type: 'string' }, command: { type: 'string' }, commit: { type: 'string' },
@@ -34,12 +44,15 @@ async function main(args: string[]): Promise<void> {
   const classifier = await readJson<ClassifierBenchResult>(path.join(dir, 'classifier.json'));
   const preprocess = await readJson<PreprocessReport>(path.join(dir, 'preprocess.json'));
   const e2e = await readJson<E2eReport>(path.join(dir, 'e2e.json'));
+  const otherCpuPercentAtStart = await readTopSnapshot(path.join(dir, 'top-at-start.txt'));
+  // Half a core of someone else's work is enough to shift ratios between two CPU-bound sides.
+  const contended = (otherCpuPercentAtStart ?? 0) > 50 || (e2e !== null && maxOtherCores(e2e) > 0.5);
   const results: BenchResults = {
     schema: 'mnist-bench/1',
     date: new Date().toISOString(),
     command: flags.command ?? 'make bench',
     gitCommit: flags.commit ?? 'unknown',
-    machine: await collectMachineInfo(classifier?.backend ?? null, flags['load-at-start'] ?? null),
+    machine: await collectMachineInfo(classifier?.backend ?? null, flags['load-at-start'] ?? null, otherCpuPercentAtStart, contended),
     classifier,
     preprocess,
     e2e,

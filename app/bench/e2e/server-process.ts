@@ -56,6 +56,14 @@ export function findFreePort(): Promise<number> {
 // Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream kernel build.
 const CLOCK_TICKS_PER_SEC = 100;
 
+/** CPU time all cores spent busy since boot (the `cpu` line of /proc/stat), in milliseconds. */
+export async function readMachineBusyMs(): Promise<number> {
+  const first = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+  const [user, nice, system, , , irq, softirq, steal] = first.trim().split(/\s+/).slice(1).map(Number);
+  return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / CLOCK_TICKS_PER_SEC;
+}
+
 /** Parses a /proc stat line into the command name and utime + stime in milliseconds. */
 export function parseStatLine(stat: string): { name: string; cpuMs: number; sysCpuMs: number } {
   const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));

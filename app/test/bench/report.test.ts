@@ -10,7 +10,7 @@ function point(concurrency: number, requestsPerSec: number, p99: number, errors 
   return {
     concurrency, requests: 1000, ok: 1000 - errors, errorsByStatus: errors ? { '503': errors } : {}, seconds: 8, requestsPerSec,
     latencyMs: { p50: p99 / 2, p90: p99 * 0.8, p99, max: p99 * 2, mean: p99 / 2 }, accuracy: null, clientCpuUsPerRequest: 100,
-    serverCpuUsPerRequest: 500, serverSysCpuUsPerRequest: 50, serverCores: 1, serverThreadCpuUsPerRequest: { node: 500 }, meanBatchSize: null,
+    serverCpuUsPerRequest: 500, serverSysCpuUsPerRequest: 50, serverCores: 1, serverThreadCpuUsPerRequest: { node: 500 }, meanBatchSize: null, cassandraCpuUsPerRequest: null, otherCores: 0,
     monotonicWindowUs: { start: 0, end: 8_000_000 },
   };
 }
