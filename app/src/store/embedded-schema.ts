@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { InvalidRequestError } from '../errors.js';
-import { timeOfPredictionId } from './ids.js';
+import { createCursorCodec } from './history-page.js';
 import { PREDICTION_SOURCES, type PredictionRecord, type PredictionSource } from './prediction-store.js';
 
 /** Bumped when the table changes; a newer file refuses to open with an older build. */
@@ -93,25 +92,5 @@ export function createInserter(db: Database.Database): (records: readonly Predic
   };
 }
 
-/**
- * The embedded store's history cursor: "older than this id", versioned and base64url-encoded
- * so clients treat it as opaque and we can change what is inside.
- */
-const PREFIX = 'e1:';
-const MAX_CURSOR_CHARS = 128;
-
-/** Cursor for "the page after the record with this id". */
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(`${PREFIX}${lastId}`, 'utf8').toString('base64url');
-}
-
-/** The id inside a cursor; InvalidRequestError (400) for anything we did not issue. */
-export function decodeCursor(cursor: string): string {
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new InvalidRequestError('cursor is malformed');
-  }
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
-  if (timeOfPredictionId(id) === null) throw new InvalidRequestError('cursor is malformed');
-  return id;
-}
+/** The embedded store's history cursors (prefix e1: embedded, format 1). */
+export const { encode: encodeCursor, decode: decodeCursor } = createCursorCodec('e1:');

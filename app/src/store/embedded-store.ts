@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { InvalidRequestError, UnavailableError } from '../errors.js';
+import { UnavailableError } from '../errors.js';
+import { checkPageLimit } from './history-page.js';
 import { createInserter, decodeCursor, encodeCursor, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
 import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
 
 export const EMBEDDED_DB_FILE = 'predictions.sqlite';
-/** Largest page the store hands out, whatever the caller asks. */
-export const EMBEDDED_MAX_PAGE = 1000;
 /** SQLite's numeric `synchronous` levels, for the health detail. */
 const SYNC_NAMES: Readonly<Record<number, string>> = { 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' };
 
@@ -105,9 +104,7 @@ class EmbeddedStore implements PredictionStore {
   async list(options: ListOptions): Promise<PredictionPage> {
     this.assertOpen();
     const { limit } = options;
-    if (!Number.isInteger(limit) || limit < 1 || limit > EMBEDDED_MAX_PAGE) {
-      throw new InvalidRequestError(`limit must be an integer from 1 to ${EMBEDDED_MAX_PAGE}`);
-    }
+    checkPageLimit(limit);
     const beforeId = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     // Keyset pagination: UUIDv7 ids sort by creation time, so "older than the last id seen"
     // is an index range, stable while new predictions arrive (unlike OFFSET).

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { InvalidRequestError, UnavailableError } from '../../errors.js';
+import { UnavailableError } from '../../errors.js';
 import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreDeliveryStats, StoreHealth } from '../prediction-store.js';
 import { Deliverer } from './deliverer.js';
 import type { HistoryReader } from './history.js';
-import { compareNewestFirst, decodeCursor, encodeCursor, isPredictionId, MAX_PAGE } from './layout.js';
+import { checkPageLimit } from '../history-page.js';
+import { compareNewestFirst, decodeCursor, encodeCursor, isPredictionId } from './layout.js';
 import type { Spool } from './spool.js';
 import { StoreStatsRecorder, type CassandraStoreStats, type WriteEvent } from './store-stats.js';
 
@@ -116,9 +117,7 @@ export class CassandraStore implements PredictionStore {
   }
 
   async list(options: ListOptions): Promise<PredictionPage> {
-    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_PAGE) {
-      throw new InvalidRequestError(`limit must be an integer from 1 to ${MAX_PAGE}`);
-    }
+    checkPageLimit(options.limit);
     const beforeId = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     const want = options.limit + 1; // one more than asked tells whether a next page exists
     const spooled = this.parts.spool.listNewest(beforeId, want);

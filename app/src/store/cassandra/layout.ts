@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { InvalidRequestError } from '../../errors.js';
+import { createCursorCodec } from '../history-page.js';
 import { timeOfPredictionId } from '../ids.js';
 import type { PredictionRecord, PredictionSource } from '../prediction-store.js';
 import { SHARD_COUNT } from './schema.js';
@@ -68,26 +69,8 @@ export function fromRow(row: cassandra.types.Row): PredictionRecord {
   };
 }
 
-/** Largest history page, the same bound as the embedded store's. */
-export const MAX_PAGE = 1000;
-const CURSOR_PREFIX = 'c1:';
-const MAX_CURSOR_CHARS = 128;
-
-/** Cursor for "the page after this id": versioned and base64url-wrapped so clients treat it as opaque. */
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(`${CURSOR_PREFIX}${lastId}`, 'utf8').toString('base64url');
-}
-
-/** The id inside a cursor; InvalidRequestError (400) for anything this store did not issue. */
-export function decodeCursor(cursor: string): string {
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new InvalidRequestError('cursor is malformed');
-  }
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
-  if (timeOfPredictionId(id) === null) throw new InvalidRequestError('cursor is malformed');
-  return id;
-}
+/** The Cassandra store's history cursors (prefix c1: cassandra, format 1). */
+export const { encode: encodeCursor, decode: decodeCursor } = createCursorCodec('c1:');
 
 /** True for ids this service issues (UUIDv7); anything else cannot be stored here. */
 export function isPredictionId(id: string): boolean {
