@@ -2,29 +2,46 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { E2eTarget } from './e2e-bench.js';
-import { renderBreakdown, summarizeProfiles, type CpuProfile, type SampleWindow } from './profile-summary.js';
+import { readProfileThreadId, renderBreakdown, summarizeProfiles, type CpuProfile, type SampleWindow } from './profile-summary.js';
 
 /**
  * `node dist/app/bench/profile-cli.js FILE.cpuprofile... [--e2e e2e.json] [--out summary.md]`:
- * prints (and writes) where the profiled process's main thread spent its time. With --e2e, only
- * the measured run of that benchmark counts (start-up and warm-up are cut off), per request.
+ * prints (and writes) where the profiled process's threads spent their time, one breakdown per
+ * thread: `node --cpu-prof` writes one file per JS thread (the main thread, and the inference
+ * worker). With --e2e, only the measured run of that benchmark counts (start-up and warm-up
+ * are cut off), per request.
  */
 
-async function readWindow(file: string): Promise<SampleWindow> {
+interface Measured {
+  readonly window: Omit<SampleWindow, 'threadCpuUsPerRequest'>;
+  readonly threadCpuUs: Readonly<Record<string, number>>;
+}
+
+async function readWindow(file: string): Promise<Measured> {
   const report = JSON.parse(await readFile(file, 'utf8')) as { targets: E2eTarget[] };
   const point = report.targets.find((t) => t.points.length > 0)?.points[0];
   if (point === undefined) throw new Error(`${file} has no measured run`);
-  const mainThreadCpu = point.serverThreadCpuUsPerRequest.node;
-  return { startUs: point.monotonicWindowUs.start, endUs: point.monotonicWindowUs.end, requests: point.requests, ...(mainThreadCpu === undefined ? {} : { mainThreadCpuUsPerRequest: mainThreadCpu }) };
+  return { window: { startUs: point.monotonicWindowUs.start, endUs: point.monotonicWindowUs.end, requests: point.requests }, threadCpuUs: point.serverThreadCpuUsPerRequest };
 }
 
 async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' }, e2e: { type: 'string' } }, allowPositionals: true });
   if (positionals.length === 0) throw new Error('usage: profile-cli FILE.cpuprofile... [--e2e e2e.json] [--out summary.md]');
-  const profiles = await Promise.all(positionals.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as CpuProfile));
-  const window = values.e2e === undefined ? undefined : await readWindow(values.e2e);
-  const scope = window === undefined ? 'whole process' : `measured run only, ${window.requests} requests`;
-  const markdown = renderBreakdown(summarizeProfiles(profiles, window), `CPU profile (${scope}): ${positionals.map((f) => path.basename(f)).join(', ')}`);
+  const measured = values.e2e === undefined ? undefined : await readWindow(values.e2e);
+  const scope = measured === undefined ? 'whole process' : `measured run only, ${measured.window.requests} requests`;
+  const threadIds = [...new Set(positionals.map(readProfileThreadId))].sort((a, b) => a - b);
+  const sections: string[] = [];
+  for (const threadId of threadIds) {
+    const files = positionals.filter((f) => readProfileThreadId(f) === threadId);
+    const profiles = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as CpuProfile));
+    // Thread 0 is the main thread; the service starts one worker, the inference thread.
+    const [label, cpuKey] = threadId === 0 ? ['Main-thread', 'node'] : [`Inference-thread (worker ${threadId})`, 'mnist-inference'];
+    const cpuUs = measured?.threadCpuUs[cpuKey];
+    const window = measured === undefined ? undefined : { ...measured.window, ...(cpuUs === undefined ? {} : { threadCpuUsPerRequest: cpuUs }) };
+    const title = `CPU profile, ${threadId === 0 ? 'main thread' : `worker thread ${threadId}`} (${scope}): ${files.map((f) => path.basename(f)).join(', ')}`;
+    sections.push(renderBreakdown(summarizeProfiles(profiles, window), title, label));
+  }
+  const markdown = sections.join('\n');
   if (values.out !== undefined) await writeFile(values.out, markdown);
   process.stdout.write(markdown);
 }

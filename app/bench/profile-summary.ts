@@ -76,16 +76,17 @@ export interface SampleWindow {
   /** Requests served in the window, to express areas per request. */
   readonly requests?: number;
   /**
-   * The main thread's real CPU time per request over the window (from /proc). Profile samples
-   * are wall time: on a busy machine a preempted thread's wait lands on whatever function ran.
-   * With this, each area's share of the busy (non-idle) samples is scaled to real CPU time.
+   * The profiled thread's real CPU time per request over the window (from /proc). Profile
+   * samples are wall time: on a busy machine a preempted thread's wait lands on whatever
+   * function ran. With this, each area's share of the busy (non-idle) samples is scaled to
+   * real CPU time.
    */
-  readonly mainThreadCpuUsPerRequest?: number;
+  readonly threadCpuUsPerRequest?: number;
 }
 
 export interface ProfileBreakdown {
   readonly totalMs: number;
-  /** Main-thread time per request in the window (null without a request count). */
+  /** The thread's time per request in the window (null without a request count). */
   readonly totalUsPerRequest: number | null;
   readonly areas: ReadonlyArray<{ readonly area: string; readonly ms: number; readonly share: number; readonly usPerRequest: number | null }>;
   readonly functions: ReadonlyArray<{ readonly name: string; readonly area: string; readonly ms: number; readonly share: number }>;
@@ -117,7 +118,7 @@ export function summarizeProfiles(profiles: readonly CpuProfile[], window?: Samp
   }
   const share = (us: number): number => (totalUs === 0 ? 0 : Math.round((us / totalUs) * 1000) / 10);
   const busyUs = totalUs - (areas.get(IDLE) ?? 0);
-  const cpuPerRequest = window?.mainThreadCpuUsPerRequest;
+  const cpuPerRequest = window?.threadCpuUsPerRequest;
   const perRequest = (us: number, area?: string): number | null => {
     if (cpuPerRequest !== undefined) return area === IDLE || busyUs === 0 ? null : Math.round((us / busyUs) * cpuPerRequest);
     return window?.requests ? Math.round(us / window.requests) : null;
@@ -131,12 +132,21 @@ export function summarizeProfiles(profiles: readonly CpuProfile[], window?: Samp
   };
 }
 
-/** Markdown: the areas table, then the top functions. */
-export function renderBreakdown(b: ProfileBreakdown, title: string): string {
+/**
+ * Node's thread id (0 = the main thread) from a `node --cpu-prof` file name:
+ * CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile. Other names count as the main thread.
+ */
+export function readProfileThreadId(file: string): number {
+  const match = /\.(\d+)\.\d+\.cpuprofile$/.exec(file.slice(file.lastIndexOf('/') + 1));
+  return match === null ? 0 : Number(match[1]);
+}
+
+/** Markdown: the areas table, then the top functions, of one thread (`thread`, e.g. "Main-thread"). */
+export function renderBreakdown(b: ProfileBreakdown, title: string, thread = 'Main-thread'): string {
   return [
     `# ${title}`,
     '',
-    `Main-thread samples: ${b.totalMs.toLocaleString('en-US')} ms${b.totalUsPerRequest === null ? '' : `; main-thread CPU ${b.totalUsPerRequest} µs per request`}. Self time by area (µs/request: the area's share of busy samples times that CPU time):`,
+    `${thread} samples: ${b.totalMs.toLocaleString('en-US')} ms${b.totalUsPerRequest === null ? '' : `; ${thread.toLowerCase()} CPU ${b.totalUsPerRequest} µs per request`}. Self time by area (µs/request: the area's share of busy samples times that CPU time):`,
     '',
     formatTable(['area', 'ms', 'share %', 'µs/request'], b.areas.map((a) => [a.area, String(a.ms), a.share.toFixed(1), a.usPerRequest === null ? '-' : String(a.usPerRequest)])),
     '',

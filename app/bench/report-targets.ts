@@ -119,12 +119,17 @@ export function checkEndToEnd(report: E2eReport | null, stores: readonly string[
 
 /**
  * Requests/s a server could reach on an idle machine of `cores` cores, CPU-bound: its JS main
- * thread is one thread whatever the core count, and the server (all threads) and the load
- * generator share the cores.
+ * thread and its inference thread are one thread each whatever the core count, and the server
+ * (all threads) and the load generator share the cores.
  */
 export function estimateServiceRate(point: E2ePoint, cores = 2): number {
   const mainUs = point.serverThreadCpuUsPerRequest.node ?? point.serverCpuUsPerRequest;
-  return Math.min(cpuBoundRate(mainUs, 1), cpuBoundRate(point.serverCpuUsPerRequest + point.clientCpuUsPerRequest, cores));
+  const inferenceUs = point.serverThreadCpuUsPerRequest['mnist-inference'] ?? 0;
+  return Math.min(
+    cpuBoundRate(mainUs, 1),
+    inferenceUs > 0 ? cpuBoundRate(inferenceUs, 1) : Infinity,
+    cpuBoundRate(point.serverCpuUsPerRequest + point.clientCpuUsPerRequest, cores),
+  );
 }
 
 /** The heaviest run's peak RSS: the largest VmHWM among the real service's processes. */

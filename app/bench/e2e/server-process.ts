@@ -29,7 +29,10 @@ export interface ProcStats {
   readonly cpuMs: number;
   /** The system (kernel) part of it: syscalls, network stack, page faults. */
   readonly sysCpuMs: number;
-  /** The same per thread name (node = the JS main thread, libuv-worker = the pool sharp decodes on, V8 workers = GC). */
+  /**
+   * The same per thread name: node = the JS main thread, mnist-inference = the inference worker
+   * thread, libuv-worker = the pool sharp decodes on, V8 workers = Node's other threads (GC, compiler).
+   */
   readonly threadCpuMs: Readonly<Record<string, number>>;
 }
 
@@ -73,11 +76,18 @@ export function parseStatLine(stat: string): { name: string; cpuMs: number; sysC
   return { name, cpuMs: (Number(rest[11]) * 1000) / CLOCK_TICKS_PER_SEC + sysCpuMs, sysCpuMs };
 }
 
+/** Node names only the libuv pool; its other threads are all "node" like the main thread. */
+export function nameThread(pid: number, tid: number, comm: string): string {
+  if (comm !== 'node') return comm;
+  return tid === pid ? 'node' : 'V8 workers';
+}
+
 async function readThreadCpu(pid: number): Promise<Record<string, number>> {
   const byName: Record<string, number> = {};
   for (const tid of await readdir(`/proc/${pid}/task`)) {
     try {
-      const { name, cpuMs } = parseStatLine(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      const { name: comm, cpuMs } = parseStatLine(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      const name = nameThread(pid, Number(tid), comm);
       byName[name] = (byName[name] ?? 0) + cpuMs;
     } catch {
       // the thread ended between readdir and read

@@ -4,9 +4,9 @@ import Koa from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { encodeMultipart } from '../../bench/e2e/multipart.js';
-import { parseStatLine, readProcStats } from '../../bench/e2e/server-process.js';
+import { nameThread, parseStatLine, readProcStats } from '../../bench/e2e/server-process.js';
 import { meanBatchSize, parseHistogramTotals } from '../../bench/e2e/service-metrics.js';
-import { classifyFrame, summarizeProfiles, type CpuProfile } from '../../bench/profile-summary.js';
+import { classifyFrame, readProfileThreadId, summarizeProfiles, type CpuProfile } from '../../bench/profile-summary.js';
 
 /** The benchmark's pure helpers: request body, /proc parsing, metrics parsing, profile breakdown. */
 
@@ -38,6 +38,13 @@ describe('benchmark helpers', () => {
     expect(parseStatLine(line)).toEqual({ name: 'libvips worker (2)', cpuMs: 3000, sysCpuMs: 500 });
   });
 
+  it('tells the JS main thread from Node\'s other unnamed threads, and keeps named threads\' names', () => {
+    expect(nameThread(4242, 4242, 'node')).toBe('node');
+    expect(nameThread(4242, 4250, 'node')).toBe('V8 workers');
+    expect(nameThread(4242, 4251, 'mnist-inference')).toBe('mnist-inference');
+    expect(nameThread(4242, 4252, 'libuv-worker')).toBe('libuv-worker');
+  });
+
   it('reads this process\'s own peak RSS and CPU time from /proc', async () => {
     const stats = await readProcStats(process.pid);
     expect(stats.peakRssMiB).toBeGreaterThanOrEqual(stats.rssMiB);
@@ -58,6 +65,12 @@ describe('benchmark helpers', () => {
     expect(after).toEqual({ batches: 12, images: 42 });
     expect(meanBatchSize({ batches: 2, images: 2 }, after)).toBe(4);
     expect(parseHistogramTotals('other_metric 1', 'classifier_batch_size')).toBeNull();
+  });
+
+  it('reads which thread a --cpu-prof file belongs to from its name', () => {
+    expect(readProfileThreadId('.bench/profile/CPU.20261125.105454.15873.0.001.cpuprofile')).toBe(0);
+    expect(readProfileThreadId('/x/CPU.20261125.105454.15873.1.002.cpuprofile')).toBe(1);
+    expect(readProfileThreadId('custom.cpuprofile')).toBe(0);
   });
 
   it('attributes profile samples to areas and functions by self time', () => {

@@ -49,11 +49,13 @@ describe('benchmark targets', () => {
     expect(checkClassifier(result)[0]).toMatchObject({ ratio: 0.9, verdict: 'PASS', cpuRatio: 0.125 });
   });
 
-  it('bounds an idle-machine estimate by the one JS main thread and by the cores the client shares', () => {
+  it('bounds an idle-machine estimate by the JS main thread, the inference thread and the cores the client shares', () => {
     const mainThreadBound = { ...point(32, 0, 1), serverCpuUsPerRequest: 1200, serverThreadCpuUsPerRequest: { node: 1000, 'libvips worker': 200 }, clientCpuUsPerRequest: 100 };
     expect(estimateServiceRate(mainThreadBound)).toBe(1000);
     const coreBound = { ...point(32, 0, 1), serverCpuUsPerRequest: 300, serverThreadCpuUsPerRequest: { node: 100, 'libvips worker': 200 }, clientCpuUsPerRequest: 100 };
     expect(estimateServiceRate(coreBound)).toBe(5000);
+    const inferenceBound = { ...point(32, 0, 1), serverCpuUsPerRequest: 900, serverThreadCpuUsPerRequest: { node: 400, 'mnist-inference': 500 }, clientCpuUsPerRequest: 100 };
+    expect(estimateServiceRate(inferenceBound)).toBe(2000);
   });
 
   it('judges preprocessing against sharp decode-only of the same image', () => {
