@@ -12,6 +12,8 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const ROOT = path.basename(REPO_ROOT) === 'dist' ? path.dirname(REPO_ROOT) : REPO_ROOT;
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+/** Where the model runs: a dedicated worker thread, or the thread that serves HTTP. */
+export type InferenceThreadSetting = 'worker' | 'main';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface CassandraConfig {
@@ -52,6 +54,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly modelDir: string;
   readonly backend: BackendChoice;
+  /** INFERENCE_THREAD: `worker` (default) keeps the model's CPU off the HTTP thread. */
+  readonly inferenceThread: InferenceThreadSetting;
   readonly batchMaxSize: number;
   readonly batchMaxWaitMs: number;
   readonly maxBodyBytes: number;
@@ -129,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     modelDir: path.resolve(ROOT, readString(env, 'MODEL_DIR', 'app/model')),
     backend: readEnum(env, 'TF_BACKEND', 'auto', ['auto', 'tensorflow', 'wasm', 'cpu']),
+    inferenceThread: readEnum(env, 'INFERENCE_THREAD', 'worker', ['worker', 'main']),
     batchMaxSize: readInt(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
     batchMaxWaitMs: readInt(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -79,6 +79,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
       backend: config.backend,
       maxBatchSize: config.batchMaxSize,
       maxBatchWaitMs: config.batchMaxWaitMs,
+      inferenceThread: config.inferenceThread,
+      logger,
     });
   } catch (error) {
     await store.close();

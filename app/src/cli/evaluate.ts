@@ -7,8 +7,8 @@ import { parseFlags, positiveInt } from './args.js';
 const USAGE = `Usage: mnist evaluate [flags]
 
 Runs the 10,000 MNIST test images through the classifier the service uses (same loading,
-backend selection and batching; TF_BACKEND, BATCH_MAX_SIZE, BATCH_MAX_WAIT_MS apply) and
-prints, as its last line, {"accuracy":...,"n":10000,"backend":"...","modelVersion":"..."}.
+backend selection, batching and inference thread; TF_BACKEND, BATCH_MAX_SIZE,
+BATCH_MAX_WAIT_MS, INFERENCE_THREAD apply) and prints, as its last line, {"accuracy":...,"n":10000,"backend":"...","modelVersion":"..."}.
 
 Flags:
   --model-dir DIR     model to evaluate (default MODEL_DIR, i.e. app/model)
@@ -32,6 +32,7 @@ export async function run(args: string[]): Promise<void> {
     backend: config.backend,
     maxBatchSize: config.batchMaxSize,
     maxBatchWaitMs: config.batchMaxWaitMs,
+    inferenceThread: config.inferenceThread,
   });
   const batchSizes = new Map<number, number>();
   classifier.onBatch((size) => batchSizes.set(size, (batchSizes.get(size) ?? 0) + 1));

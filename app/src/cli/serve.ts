@@ -6,8 +6,8 @@ const USAGE = `Usage: mnist serve
 
 Serves the web page and the API. Configuration comes from environment variables only:
   PORT (3000), HOST (0.0.0.0), LOG_LEVEL (info), MODEL_DIR (app/model), TF_BACKEND (auto),
-  BATCH_MAX_SIZE, BATCH_MAX_WAIT_MS, MAX_BODY_BYTES, MAX_INPUT_PIXELS, REQUEST_TIMEOUT_MS,
-  SHUTDOWN_TIMEOUT_MS, DATA_DIR (embedded store, the default),
+  INFERENCE_THREAD (worker), BATCH_MAX_SIZE, BATCH_MAX_WAIT_MS, MAX_BODY_BYTES, MAX_INPUT_PIXELS,
+  REQUEST_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, DATA_DIR (embedded store, the default),
   CASSANDRA_CONTACT_POINTS and CASSANDRA_* (Cassandra store), SPOOL_*.
 SIGTERM or SIGINT drains in-flight requests, closes the store and exits 0.`;
 
@@ -23,6 +23,7 @@ export async function run(args: string[]): Promise<void> {
       port: Number(new URL(service.url).port),
       store: service.store.kind,
       backend: service.classifier.backend,
+      inferenceThread: service.config.inferenceThread,
       modelVersion: service.classifier.modelVersion,
       backendFallbacks: service.backendFallbacks,
     },

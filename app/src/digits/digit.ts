@@ -16,6 +16,12 @@ export interface Classification {
   readonly probabilities: readonly number[];
 }
 
+/** Whether a classifier can answer right now, and if not, why (for /readyz). */
+export interface ClassifierHealth {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
 /** Loads once, batches concurrent calls, reports what it runs on. */
 export interface Classifier {
   /** TF.js backend in use: 'tensorflow' (tfjs-node), 'wasm' or 'cpu'. */
@@ -26,6 +32,11 @@ export interface Classifier {
   /** Observed batch sizes, for the batch-size histogram. */
   onBatch(listener: (batchSize: number, durationMs: number) => void): void;
   dispose(): Promise<void>;
+  /**
+   * Whether classify can answer now (false while a crashed inference worker restarts).
+   * Optional: a classifier without it is always ready once loaded.
+   */
+  health?(): ClassifierHealth;
 }
 
 /** What preprocessing hands to the classifier, and what the page shows as "what the model saw". */

@@ -12,7 +12,7 @@ export const STORE_HEALTH_TIMEOUT_MS = 2_000;
 export interface Readiness {
   readonly ready: boolean;
   readonly draining: boolean;
-  readonly classifier: { readonly ok: boolean; readonly backend: string; readonly modelVersion: string };
+  readonly classifier: { readonly ok: boolean; readonly backend: string; readonly modelVersion: string; readonly detail: string };
   readonly store: { readonly ok: boolean; readonly kind: string; readonly detail: string; readonly backlog: number };
 }
 
@@ -35,8 +35,8 @@ export async function checkStore(deps: Pick<AppDeps, 'store' | 'metrics'>): Prom
 
 /**
  * `/healthz`: the process answers (liveness; never depends on the store, or a database
- * outage would restart every pod). `/readyz`: model loaded, store usable and not draining;
- * 503 with the failing part named otherwise.
+ * outage would restart every pod). `/readyz`: model loaded and its inference worker alive,
+ * store usable, not draining; 503 with the failing part named otherwise.
  */
 export function registerHealthRoutes(router: Router<AppState>, deps: HealthDeps, isDraining: () => boolean): void {
   const { store, classifier } = deps;
@@ -49,10 +49,11 @@ export function registerHealthRoutes(router: Router<AppState>, deps: HealthDeps,
   router.get('/readyz', async (ctx) => {
     const health = await checkStore(deps);
     const draining = isDraining();
+    const model = classifier.health?.() ?? { ok: true, detail: 'loaded' };
     const body: Readiness = {
-      ready: health.ok && !draining,
+      ready: health.ok && model.ok && !draining,
       draining,
-      classifier: { ok: true, backend: classifier.backend, modelVersion: classifier.modelVersion },
+      classifier: { ok: model.ok, backend: classifier.backend, modelVersion: classifier.modelVersion, detail: model.detail },
       store: { ok: health.ok, kind: store.kind, detail: health.detail, backlog: health.backlog },
     };
     ctx.set('Cache-Control', 'no-store');

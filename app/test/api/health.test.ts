@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../src/errors.js';
 import { beginDraining } from '../../src/server.js';
 import type { PredictionStore } from '../../src/store/prediction-store.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { drawDigitPng } from '../fixtures/draw-digit.js';
+import { createFakeClassifier, createTestApp, type TestApp } from './support/test-app.js';
 
 function withHealth(health: PredictionStore['health']) {
   return (store: PredictionStore): PredictionStore => ({
@@ -37,7 +39,7 @@ describe('health endpoints', () => {
     expect(res.body).toMatchObject({
       ready: true,
       draining: false,
-      classifier: { ok: true, backend: 'fake', modelVersion: 'test-model-1' },
+      classifier: { ok: true, backend: 'fake', modelVersion: 'test-model-1', detail: 'loaded' },
       store: { ok: true, kind: 'embedded', backlog: 0 },
     });
     expect(res.body.store.detail).toMatch(/sqlite/);
@@ -61,6 +63,21 @@ describe('health endpoints', () => {
     const res = await request(t.callback).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.store).toMatchObject({ ok: false, detail: 'no hosts available' });
+  });
+
+  it('answers /readyz 503 naming the classifier, and predictions 503, while its inference worker restarts', async () => {
+    const detail = 'inference worker restarting (worker thread 1 exited with code 3)';
+    const classifier = {
+      ...createFakeClassifier({ failWith: new UnavailableError(`the ${detail}`) }),
+      health: () => ({ ok: false, detail }),
+    };
+    t = await createTestApp({ classifier });
+    const ready = await request(t.callback).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ ready: false, classifier: { ok: false, detail }, store: { ok: true } });
+    const predicted = await request(t.callback).post('/api/predictions').attach('image', await drawDigitPng(4), 'four.png');
+    expect(predicted.status).toBe(503);
+    expect(predicted.body.error).toMatchObject({ code: 'unavailable' });
   });
 
   it('answers /readyz 503 once the app is draining for shutdown', async () => {

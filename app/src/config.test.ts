@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, PROJECT_ROOT } from './config.js';
+import { ConfigError } from './errors.js';
+
+/** The service's own settings (Cassandra's are in config-cassandra.test.ts). */
+
+describe('service settings', () => {
+  it('defaults to the documented values with an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      host: '0.0.0.0',
+      port: 3000,
+      logLevel: 'info',
+      modelDir: path.join(PROJECT_ROOT, 'app/model'),
+      backend: 'auto',
+      inferenceThread: 'worker',
+      batchMaxSize: 32,
+      batchMaxWaitMs: 2,
+      maxInputPixels: 4096 * 4096,
+      cassandra: undefined,
+    });
+  });
+
+  it('runs the model in a worker thread unless INFERENCE_THREAD says main', () => {
+    expect(loadConfig({ INFERENCE_THREAD: 'main' }).inferenceThread).toBe('main');
+    expect(loadConfig({ INFERENCE_THREAD: ' worker ' }).inferenceThread).toBe('worker');
+    expect(loadConfig({ INFERENCE_THREAD: '' }).inferenceThread).toBe('worker');
+  });
+
+  it('refuses any other INFERENCE_THREAD value, naming the variable and the choices', () => {
+    expect(() => loadConfig({ INFERENCE_THREAD: 'threads' })).toThrow(ConfigError);
+    expect(() => loadConfig({ INFERENCE_THREAD: 'threads' })).toThrow('INFERENCE_THREAD must be one of worker, main, got "threads"');
+  });
+
+  it('refuses a batch size outside 1..1024, naming the variable', () => {
+    expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow(/BATCH_MAX_SIZE must be an integer from 1 to 1024, got "0"/);
+    expect(loadConfig({ BATCH_MAX_SIZE: '64' }).batchMaxSize).toBe(64);
+  });
+});

@@ -1,0 +1,102 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { INFERENCE_THREAD_NAME } from '../../src/digits/inference-protocol.js';
+import { readModelCard } from '../../src/digits/model-card.js';
+import { drawDigitPng } from '../fixtures/draw-digit.js';
+
+/**
+ * The compiled CLI, as the image and the Makefile run it (`node dist/app/src/cli/index.js`):
+ * its inference worker must load from dist/ as plain JavaScript. The sources are compiled
+ * afresh into a temporary root (beside links to app/, node_modules and package.json), so the
+ * test does not depend on, or disturb, the repository's own dist/.
+ */
+
+const run = promisify(execFile);
+
+/** Every thread of `pid` with its name and CPU ticks (utime + stime). */
+function listThreads(pid: number): { name: string; ticks: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) };
+  });
+}
+
+describe('the compiled CLI (dist/) with inference in a worker thread', () => {
+  let root: string;
+  let cli: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'mnist-dist-'));
+    await run(path.join(PROJECT_ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', path.join(root, 'dist')], { cwd: PROJECT_ROOT });
+    for (const name of ['app', 'node_modules', 'package.json']) symlinkSync(path.join(PROJECT_ROOT, name), path.join(root, name));
+    cli = path.join(root, 'dist/app/src/cli/index.js');
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('evaluate prints the model card\'s test accuracy as its last line, classified in the worker', async () => {
+    const { stdout } = await run(process.execPath, [cli, 'evaluate'], { cwd: root, env: { ...process.env, TF_BACKEND: 'auto' } });
+    const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    const card = await readModelCard(path.join(PROJECT_ROOT, 'app/model'));
+    expect(last).toEqual({ accuracy: card.testAccuracy, n: 10_000, backend: 'wasm', modelVersion: card.version });
+  });
+
+  it('serve answers predictions from its named inference thread and exits 0 on SIGTERM', async () => {
+    const dataDir = path.join(root, 'data');
+    const child = spawn(process.execPath, [cli, 'serve'], {
+      cwd: root,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, CASSANDRA_CONTACT_POINTS: '' },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const listening = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening" line within 120 s:\n${output}`)), 120_000);
+        const check = (): void => {
+          const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
+          if (line === undefined) return;
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as Record<string, unknown>);
+        };
+        child.stdout.on('data', check);
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
+      });
+      expect(listening).toMatchObject({ backend: 'wasm', store: 'embedded' });
+      const url = listening.url as string;
+
+      const ready = (await (await fetch(`${url}/readyz`)).json()) as { classifier: { ok: boolean; detail: string } };
+      expect(ready.classifier).toEqual({ ok: true, backend: 'wasm', modelVersion: listening.modelVersion, detail: expect.stringMatching(/^inference worker thread \d+ on wasm$/) });
+
+      const inferenceTicks = (): number => listThreads(child.pid!).find((t) => t.name === INFERENCE_THREAD_NAME)?.ticks ?? -1;
+      const before = inferenceTicks();
+      expect(before).toBeGreaterThanOrEqual(0);
+      const pngs = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((digit) => drawDigitPng(digit)));
+      for (let round = 0; round < 20; round++) {
+        const answers = await Promise.all(
+          pngs.map(async (png) => {
+            const body = new FormData();
+            body.append('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'canvas.png');
+            const response = await fetch(`${url}/api/predictions`, { method: 'POST', body });
+            return { status: response.status, body: (await response.json()) as { digit: number; backend: string } };
+          }),
+        );
+        answers.forEach((a, digit) => expect(a).toMatchObject({ status: 201, body: { digit, backend: 'wasm' } }));
+      }
+      // The model's CPU was spent on the inference thread (in 10 ms clock ticks: 200 images take several).
+      expect(inferenceTicks()).toBeGreaterThan(before);
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
