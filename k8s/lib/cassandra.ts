@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
-import { renderAuthConfigScript, CONFIG_STAGING_DIR } from './cassandra-auth-script.js';
+import { renderCassandraConfigScript, CONFIG_STAGING_DIR } from './cassandra-config-script.js';
 import { NAMES, componentLabels, selectorLabels } from './names.js';
 import { restrictedL1ContainerContext, restrictedL1PodContext, type RunAs } from './pod-security.js';
 import { toL1Resources, type ResourceBudget } from './resources.js';
@@ -126,7 +126,7 @@ export class Cassandra extends Construct {
             initContainers: [{
               name: 'config',
               image,
-              command: ['sh', '-c', renderAuthConfigScript()],
+              command: ['sh', '-c', renderCassandraConfigScript()],
               securityContext: restrictedL1ContainerContext(CASSANDRA_USER),
               resources: toL1Resources({ cpuRequestMillis: 50, cpuLimitMillis: 200, memoryRequestMi: 32, memoryLimitMi: 64 }),
               volumeMounts: [{ name: volumes.config, mountPath: CONFIG_STAGING_DIR }],

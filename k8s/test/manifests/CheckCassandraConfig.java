@@ -3,10 +3,10 @@ import org.apache.cassandra.config.DatabaseDescriptor;
 
 /**
  * Loads a cassandra.yaml (-Dcassandra.config) the way a Cassandra 5.0 node does at start-up and
- * prints the authentication classes it would run with. Used by cassandra-auth-config.test.ts to
+ * prints the authentication classes and the commit log mode it would run with. Used by cassandra-config.test.ts to
  * prove what the Cassandra pods' init container writes; compiled by the test.
  */
-public class CheckAuthConfig {
+public class CheckCassandraConfig {
   public static void main(String[] args) {
     DatabaseDescriptor.daemonInitialization();
     AuthConfig.applyAuth();
@@ -15,5 +15,6 @@ public class CheckAuthConfig {
     System.out.println("authorizer=" + DatabaseDescriptor.getAuthorizer().getClass().getName()
       + " requireAuthorization=" + DatabaseDescriptor.getAuthorizer().requireAuthorization());
     System.out.println("roleManager=" + DatabaseDescriptor.getRoleManager().getClass().getName());
+    System.out.println("commitLogSync=" + DatabaseDescriptor.getCommitLogSync());
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { CASSANDRA_AUTHORIZER, PASSWORD_AUTHENTICATOR, renderAuthConfigScript } from './cassandra-auth-script.js';
+import { CASSANDRA_AUTHORIZER, COMMITLOG_SYNC, PASSWORD_AUTHENTICATOR, renderCassandraConfigScript } from './cassandra-config-script.js';
 
 /** Runs the init container's script with `sh` on a copy of `cassandraYaml`; returns the parsed result. */
 function configure(cassandraYaml: string): { config: Record<string, unknown>; text: string; targetDir: string } {
@@ -14,7 +14,7 @@ function configure(cassandraYaml: string): { config: Record<string, unknown>; te
   execFileSync('mkdir', ['-p', sourceDir, targetDir]);
   writeFileSync(path.join(sourceDir, 'cassandra.yaml'), cassandraYaml);
   writeFileSync(path.join(sourceDir, 'cassandra-rackdc.properties'), 'dc=dc1\nrack=rack1\n');
-  execFileSync('sh', ['-c', renderAuthConfigScript(sourceDir, targetDir)], { stdio: 'pipe' });
+  execFileSync('sh', ['-c', renderCassandraConfigScript(sourceDir, targetDir)], { stdio: 'pipe' });
   const text = readFileSync(path.join(targetDir, 'cassandra.yaml'), 'utf8');
   return { config: yaml.load(text) as Record<string, unknown>, text, targetDir };
 }
@@ -62,6 +62,7 @@ describe('the Cassandra config init script', () => {
       cluster_name: 'x',
       authenticator: { class_name: PASSWORD_AUTHENTICATOR },
       authorizer: { class_name: CASSANDRA_AUTHORIZER },
+      commitlog_sync: COMMITLOG_SYNC,
     });
     expect(readFileSync(path.join(targetDir, 'cassandra-rackdc.properties'), 'utf8')).toContain('dc=dc1');
   });
@@ -72,5 +73,12 @@ describe('the Cassandra config init script', () => {
     expect(twice).toBe(once);
     expect(once.match(/^authenticator:/gm)).toHaveLength(1);
     expect(once).toContain('#  class_name: org.apache.cassandra.auth.MutualTlsAuthenticator');
+  });
+
+  it('switches the image\'s periodic commit log to batch (fsync before acknowledging) and drops the period batch refuses', () => {
+    const { config, text } = configure(`${MAPPING_FORM}commitlog_sync: periodic\ncommitlog_sync_period: 10000ms\n# commitlog_sync_group_window: 1000ms\n`);
+    expect(config.commitlog_sync).toBe('batch');
+    expect(config).not.toHaveProperty('commitlog_sync_period');
+    expect(text).toContain('# commitlog_sync_group_window: 1000ms');
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderAuthConfigScript } from '../../lib/cassandra-auth-script.js';
+import { renderCassandraConfigScript } from '../../lib/cassandra-config-script.js';
 import { REPO_ROOT } from '../../synthesize.js';
 
 /**
@@ -26,13 +26,17 @@ beforeAll(() => {
   const jars = `${found.at(-1)!}/*`;
   // Compiled once (the java source launcher would compile on every run).
   execFileSync(path.join(path.dirname(java), 'javac'), ['-cp', jars, '-d', classesDir,
-    path.join(REPO_ROOT, 'k8s/test/manifests/CheckAuthConfig.java')], { stdio: 'pipe' });
+    path.join(REPO_ROOT, 'k8s/test/manifests/CheckCassandraConfig.java')], { stdio: 'pipe' });
   classpath = `${classesDir}:${jars}`;
 });
 
-/** The local-cluster template, filled in for one node with the given auth settings. */
+/**
+ * The local-cluster template, filled in for one node with the given auth settings and the
+ * official image's commit log defaults (periodic, 10 s) in place of the template's batch.
+ */
 function baseConfig(authenticator: string, authorizer: string, dir: string): string {
   return readFileSync(path.join(REPO_ROOT, 'scripts/cassandra/cassandra.yaml.template'), 'utf8')
+    .replace(/^commitlog_sync: batch$/m, 'commitlog_sync: periodic\ncommitlog_sync_period: 10000ms')
     .replaceAll('@AUTHENTICATOR@', authenticator).replaceAll('@AUTHORIZER@', authorizer)
     .replaceAll('@ADDRESS@', '127.0.0.1').replaceAll('@SEEDS@', '127.0.0.1:7000').replaceAll('@TOKEN@', '0')
     .replaceAll('@NODE_DIR@', dir);
@@ -43,7 +47,7 @@ function loadWithCassandra(yamlFile: string, nodeDir: string): string {
     .split('\n').filter((line) => line.startsWith('--add-'));
   const result = spawnSync(java, [
     ...jvmFlags, `-Dcassandra.config=file://${yamlFile}`, `-Dcassandra.storagedir=${nodeDir}`,
-    '-cp', classpath, 'CheckAuthConfig',
+    '-cp', classpath, 'CheckCassandraConfig',
   ], { encoding: 'utf8', timeout: 120_000 });
   expect(result.status, result.stderr.slice(-3000)).toBe(0);
   return result.stdout;
@@ -53,7 +57,7 @@ describe.each([
   ['the scalar form of the project template', 'AllowAllAuthenticator', 'AllowAllAuthorizer'],
   ['the class_name mapping form Cassandra 5.0 ships', '\n  class_name: AllowAllAuthenticator', '\n  class_name: AllowAllAuthorizer'],
 ])('the init container on %s', (_form, authenticator, authorizer) => {
-  it('produces a cassandra.yaml Cassandra 5.0 starts with password authentication and authorization on', () => {
+  it('produces a cassandra.yaml Cassandra 5.0 starts with password authentication, authorization and a fsynced commit log', () => {
     const dir = mkdtempSync(path.join(work, 'node-'));
     const [source, target] = [path.join(dir, 'etc'), path.join(dir, 'config')];
     mkdirSync(source);
@@ -61,11 +65,13 @@ describe.each([
     writeFileSync(path.join(source, 'cassandra.yaml'), baseConfig(authenticator, authorizer, dir));
     const before = loadWithCassandra(path.join(source, 'cassandra.yaml'), dir);
     expect(before).toContain('requireAuthentication=false');
+    expect(before).toContain('commitLogSync=periodic');
 
-    execFileSync('sh', ['-c', renderAuthConfigScript(source, target)], { stdio: 'pipe' });
+    execFileSync('sh', ['-c', renderCassandraConfigScript(source, target)], { stdio: 'pipe' });
     const after = loadWithCassandra(path.join(target, 'cassandra.yaml'), dir);
     expect(after).toContain('authenticator=org.apache.cassandra.auth.PasswordAuthenticator requireAuthentication=true');
     expect(after).toContain('authorizer=org.apache.cassandra.auth.CassandraAuthorizer requireAuthorization=true');
     expect(after).toContain('roleManager=org.apache.cassandra.auth.CassandraRoleManager');
+    expect(after).toContain('commitLogSync=batch');
   });
 });
