@@ -2,8 +2,10 @@
  * From decoded pixels to an "ink" map: how much each pixel differs from the background, in the
  * background's opposite direction, whatever the polarity of the source. Runs in TypeScript on
  * the one raw buffer sharp decoded: every extra libvips operation (flatten, greyscale...) costs
- * more than this whole pass at canvas size (see ENVIRONMENT.md, "Images").
+ * more than this whole pass at canvas size (see ENVIRONMENT.md, "Images"). RGBA, the canvas
+ * upload, takes the word-at-a-time loops of image-ink-rgba.ts.
  */
+import { countRgbaLevels, divideBy255, LITTLE_ENDIAN, measureRgbaInk, weighLuminance, weighRgbaInkColour } from './image-ink-rgba.js';
 
 /** Pixels as sharp's `raw()` returns them: 8 bits per channel, interleaved, row-major. */
 export interface RawImage {
@@ -28,16 +30,6 @@ export interface InkMap {
   /** Largest ink value of each row, of each column: bounding boxes without another pass. */
   readonly rowMax: Uint8Array;
   readonly columnMax: Uint8Array;
-}
-
-/** Rounded x/255 for x in 0..65025, without a division. */
-function divideBy255(x: number): number {
-  return (x + 128 + ((x + 128) >> 8)) >> 8;
-}
-
-/** BT.601 luminance with integer weights summing to 256. */
-function weighLuminance(r: number, g: number, b: number): number {
-  return (77 * r + 150 * g + 29 * b + 128) >> 8;
 }
 
 /**
@@ -68,6 +60,17 @@ function flattenRow(image: RawImage, first: number, count: number, backdrop: num
       out[x] = alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha));
     }
   }
+}
+
+/** Grey levels of the pixels at `indices`, transparency flattened onto `backdrop`, counted by level. */
+function countLevels(image: RawImage, indices: readonly number[], backdrop: number): Uint32Array {
+  const pixel = new Uint8Array(1);
+  const histogram = new Uint32Array(256);
+  for (const i of indices) {
+    flattenRow(image, i, 1, backdrop, pixel);
+    histogram[pixel[0]] += 1;
+  }
+  return histogram;
 }
 
 function listBorderPixels(width: number, height: number): number[] {
@@ -108,60 +111,27 @@ function chooseBackdrop(image: RawImage, border: readonly number[]): number {
   // The ink's colour, weighted by coverage, from every few rows: strokes span many rows, and
   // when the sample misses every stroke, all rows are read.
   for (const rowStep of [Math.max(1, Math.floor(height / 32)), 1]) {
-    let weightedLuminance = 0;
-    let totalAlpha = 0;
-    for (let y = 0; y < height; y += rowStep) {
-      for (let p = y * width * channels, end = p + width * channels; p < end; p += channels) {
-        const alpha = data[p + channels - 1];
-        if (alpha === 0) continue;
-        weightedLuminance += alpha * (channels === 2 ? data[p] : weighLuminance(data[p], data[p + 1], data[p + 2]));
-        totalAlpha += alpha;
-      }
-    }
+    const { weightedLuminance, totalAlpha } =
+      channels === 4 && LITTLE_ENDIAN ? weighRgbaInkColour(data, width, height, rowStep) : weighInkColour(image, rowStep);
     if (totalAlpha > 0) return weightedLuminance / totalAlpha >= 128 ? 0 : 255;
   }
   return 255;
 }
 
-interface InkOutputs {
-  readonly ink: Uint8Array;
-  readonly rowMax: Uint8Array;
-  readonly columnMax: Uint8Array;
-}
-
-/** Whether a Uint32Array view of RGBA bytes reads alpha from the top byte. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/**
- * The same as flattenRow + table look-up, fused for RGBA and reading one 32-bit word per pixel
- * (little-endian: alpha is the top byte). The browser canvas, the upload that matters most, is
- * mostly fully transparent pixels, which this loop skips after one load; measured ~1.5x faster
- * than reading the four bytes.
- */
-function measureRgbaInk(image: RawImage, backdrop: number, inkOfLevel: Uint8Array, out: InkOutputs): void {
-  const { width, height } = image;
-  // A Uint32Array view needs 4-byte alignment; sharp's buffers have it, a copy guarantees it.
-  const bytes = image.data.byteOffset % 4 === 0 ? image.data : new Uint8Array(image.data);
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, width * height);
-  const { ink, rowMax, columnMax } = out;
-  const transparentInk = inkOfLevel[backdrop];
-  for (let y = 0, i = 0; y < height; y++) {
-    let rowPeak = 0;
-    for (let x = 0; x < width; x++, i++) {
-      const word = words[i];
-      let value = transparentInk;
-      if (word >= 0x01000000) {
-        const alpha = word >>> 24;
-        const luminance = weighLuminance(word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff);
-        value = inkOfLevel[alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha))];
-      }
-      if (value === 0) continue;
-      ink[i] = value;
-      if (value > rowPeak) rowPeak = value;
-      if (value > columnMax[x]) columnMax[x] = value;
+/** weighRgbaInkColour for any layout with alpha, a byte at a time. */
+function weighInkColour(image: RawImage, rowStep: number): { weightedLuminance: number; totalAlpha: number } {
+  const { data, channels, width, height } = image;
+  let weightedLuminance = 0;
+  let totalAlpha = 0;
+  for (let y = 0; y < height; y += rowStep) {
+    for (let p = y * width * channels, end = p + width * channels; p < end; p += channels) {
+      const alpha = data[p + channels - 1];
+      if (alpha === 0) continue;
+      weightedLuminance += alpha * (channels === 2 ? data[p] : weighLuminance(data[p], data[p + 1], data[p + 2]));
+      totalAlpha += alpha;
     }
-    rowMax[y] = rowPeak;
   }
+  return { weightedLuminance, totalAlpha };
 }
 
 /**
@@ -174,12 +144,8 @@ export function extractInk(image: RawImage): InkMap {
   const border = listBorderPixels(width, height);
   const backdrop = chooseBackdrop(image, border);
 
-  const pixel = new Uint8Array(1);
-  const borderHistogram = new Uint32Array(256);
-  for (const i of border) {
-    flattenRow(image, i, 1, backdrop, pixel);
-    borderHistogram[pixel[0]] += 1;
-  }
+  const rgba = image.channels === 4 && LITTLE_ENDIAN;
+  const borderHistogram = rgba ? countRgbaLevels(image.data, width * height, border, backdrop) : countLevels(image, border, backdrop);
   const background = findHistogramQuantile(borderHistogram, border.length, 0.5);
   const lightInkOnDark = background < 128;
   const deviationHistogram = new Uint32Array(256);
@@ -194,8 +160,8 @@ export function extractInk(image: RawImage): InkMap {
   const ink = new Uint8Array(width * height);
   const rowMax = new Uint8Array(height);
   const columnMax = new Uint8Array(width);
-  if (image.channels === 4 && LITTLE_ENDIAN) {
-    measureRgbaInk(image, backdrop, inkOfLevel, { ink, rowMax, columnMax });
+  if (rgba) {
+    measureRgbaInk(image.data, width, height, backdrop, inkOfLevel, { ink, rowMax, columnMax });
   } else {
     const grey = new Uint8Array(width);
     for (let y = 0, i = 0; y < height; y++) {

@@ -2,15 +2,16 @@
  * Uploaded image bytes -> the 28x28 input the CNN expects, made the way MNIST was made.
  *
  * Order matters for hostile input: the signature is sniffed first (only PNG, JPEG, WebP, GIF,
- * TIFF reach libvips; never SVG or PDF), then the header alone is read and the pixel count is
- * checked against the limit, and only then is the image decoded, once, to raw pixels. Every
- * step after that runs in TypeScript on that buffer (image-ink.ts, image-fit.ts).
+ * TIFF reach libvips; never SVG or PDF), then libvips reads the header and sharp checks the
+ * pixel count against the limit, and only then is the image decoded, once, to raw pixels (all
+ * in one sharp call: see decodeRaw). Every step after that runs in TypeScript on that buffer
+ * (image-ink.ts, image-fit.ts).
  */
-import sharp, { type Metadata } from 'sharp';
+import sharp from 'sharp';
 import { EmptyImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
 import type { PreprocessLimits, PreprocessedDigit } from './digit.js';
 import { findInkBox, fitAndCentre } from './image-fit.js';
-import { isAcceptedFormat, sniffImageFormat } from './image-format.js';
+import { sniffImageFormat, type AcceptedFormat } from './image-format.js';
 import { extractInk, type RawImage } from './image-ink.js';
 
 /** Below this contrast (of 255) between ink and background, the image is blank. */
@@ -24,40 +25,40 @@ const NOISE_FLOOR_FACTOR = 2;
 
 const ACCEPTED_LIST = 'PNG, JPEG, WebP, GIF or TIFF';
 
-/** Header only: format, dimensions, orientation. No pixel is decoded. */
-async function readHeader(bytes: Buffer): Promise<Metadata> {
-  try {
-    // The limit is enforced below from these dimensions, with a message of our own.
-    return await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new UnsupportedImageError(`not a readable image: send ${ACCEPTED_LIST}`, { cause: error });
-  }
+/** Matches the error sharp raises when the header's width*height exceeds `limitInputPixels`. */
+const PIXEL_LIMIT_ERROR = /exceeds pixel limit/i;
+
+/**
+ * The header's dimensions, for the 413 message only: read again after sharp refused the image,
+ * so the accepted path pays for one sharp call, not two.
+ */
+async function describeDimensions(bytes: Buffer): Promise<string> {
+  const header = await sharp(bytes, { limitInputPixels: false }).metadata().catch(() => undefined);
+  return header === undefined ? 'too large' : `${header.width}x${header.height} pixels`;
 }
 
-async function decodeRaw(bytes: Buffer, header: Metadata, limits: PreprocessLimits): Promise<RawImage> {
+/**
+ * One sharp call: libvips reads the header, sharp compares width*height with the limit (before
+ * any pixel is decoded: libvips decodes lazily, and the check is made on the opened image),
+ * then the first frame is decoded, turned upright from its EXIF orientation, to raw pixels.
+ */
+async function decodeRaw(bytes: Buffer, format: AcceptedFormat, limits: PreprocessLimits): Promise<RawImage> {
   try {
-    const { data, info } = await sharp(bytes, {
-      limitInputPixels: limits.maxInputPixels,
-      failOn: 'warning',
-      pages: 1,
-      autoOrient: (header.orientation ?? 1) > 1,
-    })
+    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: 'warning', pages: 1, autoOrient: true })
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels > 4 || data.length !== info.width * info.height * info.channels) {
       // sharp hands 8-bit grey, grey+alpha, RGB or RGBA for every accepted format; anything
       // else (an exotic TIFF layout) is not worth guessing at.
-      throw new UnsupportedImageError(`unsupported ${info.channels}-channel ${header.format} layout`);
+      throw new UnsupportedImageError(`unsupported ${info.channels}-channel ${format} layout`);
     }
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
     if (error instanceof UnsupportedImageError) throw error;
-    if (error instanceof Error && /pixel limit/i.test(error.message)) {
-      throw new PayloadTooLargeError('image has too many pixels', { cause: error });
+    if (error instanceof Error && PIXEL_LIMIT_ERROR.test(error.message)) {
+      throw new PayloadTooLargeError(`image is ${await describeDimensions(bytes)}; the limit is ${limits.maxInputPixels} pixels`, { cause: error });
     }
-    throw new UnsupportedImageError(`the ${header.format} image could not be decoded (corrupt or truncated)`, {
-      cause: error,
-    });
+    throw new UnsupportedImageError(`the ${format} image could not be decoded (corrupt or truncated)`, { cause: error });
   }
 }
 
@@ -80,20 +81,11 @@ function chooseInkLevels(maxInk: number, noiseLevel: number): { noiseFloor: numb
  * @throws EmptyImageError (422) when the image holds no ink (blank, flat colour)
  */
 export async function preprocessImage(bytes: Buffer, limits: PreprocessLimits): Promise<PreprocessedDigit> {
-  if (sniffImageFormat(bytes) === undefined) {
+  const format = sniffImageFormat(bytes);
+  if (format === undefined) {
     throw new UnsupportedImageError(`unsupported image format: send ${ACCEPTED_LIST}`);
   }
-  const header = await readHeader(bytes);
-  if (!isAcceptedFormat(header.format)) {
-    throw new UnsupportedImageError(`unsupported image format ${header.format}: send ${ACCEPTED_LIST}`);
-  }
-  const pixelCount = header.width * header.height;
-  if (pixelCount > limits.maxInputPixels) {
-    throw new PayloadTooLargeError(
-      `image is ${header.width}x${header.height} pixels; the limit is ${limits.maxInputPixels} pixels`,
-    );
-  }
-  const raw = await decodeRaw(bytes, header, limits);
+  const raw = await decodeRaw(bytes, format, limits);
   const map = extractInk(raw);
   if (map.maxInk < MIN_INK_CONTRAST) throw new EmptyImageError('the image has no ink: draw a digit');
   const { noiseFloor, boxLevel } = chooseInkLevels(map.maxInk, map.noiseLevel);
@@ -113,9 +105,9 @@ export async function preprocessImage(bytes: Buffer, limits: PreprocessLimits): 
     pixels,
     input,
     lightInkOnDark: map.lightInkOnDark,
-    format: header.format,
+    format,
     // As displayed: after the EXIF rotation the decode applied.
-    sourceWidth: header.autoOrient?.width ?? header.width,
-    sourceHeight: header.autoOrient?.height ?? header.height,
+    sourceWidth: raw.width,
+    sourceHeight: raw.height,
   };
 }

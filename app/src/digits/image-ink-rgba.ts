@@ -1,0 +1,116 @@
+/**
+ * The RGBA passes of image-ink.ts, reading one 32-bit word per pixel instead of four bytes.
+ * RGBA is what the browser canvas uploads, the image that matters most: 280x280 pixels, mostly
+ * fully transparent, with a few thousand stroke pixels. These loops run on every prediction,
+ * so they are written for V8: signed 32-bit words (an unsigned word above 2^31 would be a
+ * double), the transparent background skipped two pixels per load, and the arithmetic of a
+ * stroke pixel reused while the next pixel has the same word (stroke interiors are uniform).
+ * Results are bit-identical to the byte-wise definitions in image-ink.ts.
+ */
+
+/** Rounded x/255 for x in 0..65025, without a division. */
+export function divideBy255(x: number): number {
+  return (x + 128 + ((x + 128) >> 8)) >> 8;
+}
+
+/** BT.601 luminance with integer weights summing to 256. */
+export function weighLuminance(r: number, g: number, b: number): number {
+  return (77 * r + 150 * g + 29 * b + 128) >> 8;
+}
+
+/** Whether a little-endian word view puts alpha in the top byte (true on every platform Node ships for). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The pixels as words, on bytes aligned for a Float64Array view too (a copy when they are not). */
+function viewWords(data: Uint8Array, pixels: number): { words: Int32Array; pairs: Float64Array } {
+  const bytes = data.byteOffset % 8 === 0 ? data : new Uint8Array(data);
+  return { words: new Int32Array(bytes.buffer, bytes.byteOffset, pixels), pairs: new Float64Array(bytes.buffer, bytes.byteOffset, pixels >> 1) };
+}
+
+/** Alpha-weighted luminance sum and alpha sum over every `rowStep`-th row (transparent pixels weigh nothing). */
+export function weighRgbaInkColour(data: Uint8Array, width: number, height: number, rowStep: number): { weightedLuminance: number; totalAlpha: number } {
+  const { words } = viewWords(data, width * height);
+  let weightedLuminance = 0;
+  let totalAlpha = 0;
+  for (let y = 0; y < height; y += rowStep) {
+    for (let i = y * width, end = i + width; i < end; i++) {
+      const word = words[i];
+      if ((word & 0xff000000) === 0) continue;
+      const alpha = word >>> 24;
+      weightedLuminance += alpha * weighLuminance(word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff);
+      totalAlpha += alpha;
+    }
+  }
+  return { weightedLuminance, totalAlpha };
+}
+
+/** Grey levels of the pixels at `indices`, transparency flattened onto `backdrop`, counted by level. */
+export function countRgbaLevels(data: Uint8Array, pixels: number, indices: readonly number[], backdrop: number): Uint32Array {
+  const { words } = viewWords(data, pixels);
+  const histogram = new Uint32Array(256);
+  for (const i of indices) {
+    const word = words[i];
+    const alpha = word >>> 24;
+    let level = backdrop;
+    if (alpha !== 0) {
+      const luminance = weighLuminance(word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff);
+      level = alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha));
+    }
+    histogram[level] += 1;
+  }
+  return histogram;
+}
+
+/** Where measureRgbaInk writes: the ink map (zero-filled), and per-row and per-column maxima (zero-filled). */
+export interface InkOutputs {
+  readonly ink: Uint8Array;
+  readonly rowMax: Uint8Array;
+  readonly columnMax: Uint8Array;
+}
+
+/**
+ * Ink of every pixel (grey level flattened onto `backdrop`, then looked up in `inkOfLevel`),
+ * with row and column maxima. When a transparent pixel has no ink, only the pixels that are
+ * not all-zero words are visited: pairs of zero words are skipped with one Float64 load.
+ */
+export function measureRgbaInk(data: Uint8Array, width: number, height: number, backdrop: number, inkOfLevel: Uint8Array, out: InkOutputs): void {
+  const pixels = width * height;
+  const { words, pairs } = viewWords(data, pixels);
+  const { ink, rowMax, columnMax } = out;
+  const transparentInk = inkOfLevel[backdrop];
+  let lastWord = 0;
+  let lastValue = transparentInk;
+  const measure = (i: number, word: number): void => {
+    let value = lastValue;
+    if (word !== lastWord) {
+      value = transparentInk;
+      if ((word & 0xff000000) !== 0) {
+        const alpha = word >>> 24;
+        const luminance = weighLuminance(word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff);
+        value = inkOfLevel[alpha === 255 ? luminance : divideBy255(luminance * alpha + backdrop * (255 - alpha))];
+      }
+      lastWord = word;
+      lastValue = value;
+    }
+    if (value === 0) return;
+    ink[i] = value;
+    const y = (i / width) | 0;
+    const x = i - y * width;
+    if (value > rowMax[y]) rowMax[y] = value;
+    if (value > columnMax[x]) columnMax[x] = value;
+  };
+  if (transparentInk !== 0) {
+    // Every pixel carries ink (an unusual image): no background to skip.
+    for (let i = 0; i < pixels; i++) measure(i, words[i]);
+    return;
+  }
+  // Zero words have no ink here, so skipping them changes nothing. Two zero words read as +0.0;
+  // -0.0 (which === 0 also matches) is a second pixel of alpha 128, so it must not be skipped.
+  const pairCount = pixels >> 1;
+  for (let p = 0; p < pairCount; p++) {
+    if (Object.is(pairs[p], 0)) continue;
+    measure(2 * p, words[2 * p]);
+    measure(2 * p + 1, words[2 * p + 1]);
+  }
+  if (pixels % 2 === 1) measure(pixels - 1, words[pixels - 1]);
+}
