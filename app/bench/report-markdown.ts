@@ -95,7 +95,7 @@ function e2eSection(e: E2eReport): string {
     ...measured.map((t) => ({ t, store: (t.readinessAfter?.store as { detail?: string } | undefined)?.detail }))
       .filter(({ store }) => store !== undefined).map(({ t, store }) => `\n${t.name} store after its runs: ${store}.`),
     '',
-    'Server CPU µs per request by thread at 32 connections (node = JS main thread; mnist-inference = the inference worker thread; libuv-worker = the pool sharp decodes on; V8 workers = GC, compiler):',
+    'Server CPU µs per request by thread at 32 connections (node = JS main thread; mnist-inference = the inference worker thread; libvips worker = libvips decoding threads; libuv pool + V8 helpers = Node\'s other threads: the pool sharp runs its pipeline on, GC, compiler):',
     '',
     formatTable(['server', ...threads], threadRows),
   ].join('\n');

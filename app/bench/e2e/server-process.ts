@@ -31,7 +31,7 @@ export interface ProcStats {
   readonly sysCpuMs: number;
   /**
    * The same per thread name: node = the JS main thread, mnist-inference = the inference worker
-   * thread, libuv-worker = the pool sharp decodes on, V8 workers = Node's other threads (GC, compiler).
+   * thread, libvips worker = libvips' decoding threads, and Node's other threads (see nameThread).
    */
   readonly threadCpuMs: Readonly<Record<string, number>>;
 }
@@ -76,11 +76,18 @@ export function parseStatLine(stat: string): { name: string; cpuMs: number; sysC
   return { name, cpuMs: (Number(rest[11]) * 1000) / CLOCK_TICKS_PER_SEC + sysCpuMs, sysCpuMs };
 }
 
-/** Node names only the libuv pool; its other threads are all "node" like the main thread. */
+/**
+ * Node 20 names none of its threads: the main thread, V8's helpers (GC, compiler) and the libuv
+ * pool (where sharp runs its pipeline and hands pixels to libvips' own, named, threads) are all
+ * "node". The main thread is the one whose id is the process id; the rest are lumped together.
+ */
 export function nameThread(pid: number, tid: number, comm: string): string {
   if (comm !== 'node') return comm;
-  return tid === pid ? 'node' : 'V8 workers';
+  return tid === pid ? 'node' : OTHER_NODE_THREADS;
 }
+
+/** The bucket of Node's unnamed threads other than the main thread. */
+export const OTHER_NODE_THREADS = 'libuv pool + V8 helpers';
 
 async function readThreadCpu(pid: number): Promise<Record<string, number>> {
   const byName: Record<string, number> = {};

@@ -40,7 +40,7 @@ describe('benchmark helpers', () => {
 
   it('tells the JS main thread from Node\'s other unnamed threads, and keeps named threads\' names', () => {
     expect(nameThread(4242, 4242, 'node')).toBe('node');
-    expect(nameThread(4242, 4250, 'node')).toBe('V8 workers');
+    expect(nameThread(4242, 4250, 'node')).toBe('libuv pool + V8 helpers');
     expect(nameThread(4242, 4251, 'mnist-inference')).toBe('mnist-inference');
     expect(nameThread(4242, 4252, 'libuv-worker')).toBe('libuv-worker');
   });
