@@ -21,7 +21,12 @@ export interface DigitsAppProps extends AppImageProps {
   readonly maxReplicas?: number;
   /** Average CPU utilisation (of the request) the HPA aims for. @default 70 */
   readonly targetCpuUtilizationPercent?: number;
-  /** @default 500m/1000m CPU, 512Mi/1024Mi memory */
+  /**
+   * The service runs two busy threads (HTTP + preprocessing, and model inference in a worker
+   * thread), so its CPU limit allows two cores; the request is what the HPA's utilisation is
+   * measured against.
+   * @default 500m/2000m CPU, 512Mi/1024Mi memory
+   */
   readonly resources?: ResourceBudget;
   /** Time a pod gets to finish requests and drain its spool on shutdown. @default 60 */
   readonly terminationGracePeriodSeconds?: number;
@@ -109,7 +114,7 @@ export class DigitsApp extends Construct {
       readiness: kplus.Probe.fromHttpGet('/readyz', { ...http, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
       liveness: kplus.Probe.fromHttpGet('/healthz', { ...http, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
       lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(PRESTOP_DELAY_SECONDS)]) },
-      resources: toPlusResources(props.resources ?? { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 }),
+      resources: toPlusResources(props.resources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMi: 512, memoryLimitMi: 1024 }),
       securityContext: restrictedContainerContext(APP_USER),
     });
     const data = kplus.Volume.fromEmptyDir(this, 'data', 'data', { sizeLimit: Size.mebibytes(props.spoolSizeLimitMi ?? 1024) });
