@@ -11,6 +11,8 @@ CACHE_DIR="${MNIST_CACHE:-$HOME/.cache/mnist-k8s}/cassandra/$CASSANDRA_VERSION"
 HEAP="${CASSANDRA_HEAP:-512m}"
 START_TIMEOUT_S="${CASSANDRA_START_TIMEOUT_S:-240}"
 MAX_NODES=3
+SETTLE_TIMEOUT_S="${CASSANDRA_SETTLE_TIMEOUT_S:-180}"
+SETTLE_RESET_S="${CASSANDRA_SETTLE_RESET_S:-45}"
 
 log() { printf '[cassandra] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -126,7 +128,8 @@ launch_node() {
   render_config "$n"
   jamm="$(ls "$CACHE_DIR"/lib/jamm-*.jar | head -1)"
   mapfile -t flags < <(grep -E '^-' "$SCRIPT_DIR/jvm17-server.options")
-  : >"$dir/logs/system.log"
+  # Appended, not truncated: a restarted node's earlier life is what a fault diagnosis needs.
+  printf '==== launch %s\n' "$(date -u +%FT%TZ)" >>"$dir/logs/system.log"
   setsid nohup "$java" "${flags[@]}" -Xms"$HEAP" -Xmx"$HEAP" -Xmn128m \
     -javaagent:"$jamm" \
     -Dcassandra.config="file://$dir/conf/cassandra.yaml" \
@@ -166,6 +169,48 @@ wait_for_node() {
   started="$(cat "$(node_dir "$n")/started-at" 2>/dev/null || date +%s%N)"
   elapsed_ms=$((($(date +%s%N) - started) / 1000000))
   log "node $n ($(node_address "$n")) answers CQL after $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000)))s"
+}
+
+# One node's view of the cluster, one line: the schema versions it knows with their nodes.
+schema_view() {
+  "$SCRIPT_DIR/nodetool.sh" "$1" describecluster 2>/dev/null | sed -n '/Schema versions:/,/^$/p' | sed 1d | tr -s ' \t' ' ' | sed '/^ *$/d'
+}
+
+# A node that answers CQL may not yet be seen UP by its peers, and a DDL statement sent then
+# never reaches it: a DROP during that window left a restarted node on its old schema, and the
+# next CREATE waited five minutes for agreement. So start-up ends only when every running node
+# reports one schema version held by all running nodes (nodes that are down may be listed as
+# UNREACHABLE). If a node stays on another version for SETTLE_RESET_S, its local schema is
+# reset (`nodetool resetlocalschema`, the documented remedy: it pulls the schema again).
+wait_for_settled() {
+  local running=() n deadline reset_at view reachable expected holders minority ip
+  for n in $(seq 1 "$MAX_NODES"); do [[ -n "$(node_pid "$n")" ]] && running+=("$n"); done
+  ((${#running[@]} > 1)) || return 0
+  expected="$(for n in "${running[@]}"; do node_address "$n"; done | sort | tr '\n' ' ')"
+  deadline=$(($(date +%s) + SETTLE_TIMEOUT_S))
+  reset_at=$(($(date +%s) + SETTLE_RESET_S))
+  while :; do
+    for n in "${running[@]}"; do
+      view="$(schema_view "$n")"
+      reachable="$(grep -v UNREACHABLE <<<"$view" || true)"
+      holders="$(grep -o '127\.0\.0\.[0-9]*' <<<"$reachable" | sort | tr '\n' ' ')"
+      [[ "$(grep -c . <<<"$reachable")" == 1 && "$holders" == "$expected" ]] || break
+      n=""
+    done
+    [[ -z "$n" ]] && break
+    if (($(grep -c . <<<"$reachable") > 1 && $(date +%s) > reset_at)); then
+      # Every version line but the one most nodes hold.
+      minority="$(awk -F'[][]' '{ print gsub(/,/, ",", $2) "|" $2 }' <<<"$reachable" | sort -t'|' -k1,1n | head -n -1 | cut -d'|' -f2)"
+      for ip in $(grep -o '127\.0\.0\.[0-9]*' <<<"$minority"); do
+        log "node ${ip##*.} is on another schema version; resetting its local schema"
+        "$SCRIPT_DIR/nodetool.sh" "${ip##*.}" resetlocalschema >&2 || true
+      done
+      reset_at=$(($(date +%s) + SETTLE_RESET_S))
+    fi
+    (($(date +%s) > deadline)) && die "nodes ${running[*]} did not settle within ${SETTLE_TIMEOUT_S}s; node $n sees: $(tr '\n' ';' <<<"$view")"
+    sleep 1
+  done
+  log "nodes ${running[*]} see each other up and agree on the schema"
 }
 
 # Stops node n: SIGTERM (or the given signal), then waits for the JVM to exit.

@@ -22,6 +22,7 @@ case "$action" in
     fetch_cassandra
     with_launch_lock launch_node_if_down "$n"
     wait_for_node "$n"
+    wait_for_settled
     ;;
   status)
     pid="$(node_pid "$n")"

@@ -42,4 +42,5 @@ for n in $(seq 1 "$nodes"); do
   else wait_for_node "$n"
   fi
 done
+wait_for_settled
 log "$nodes node(s) up (AUTH=$auth_mode)"

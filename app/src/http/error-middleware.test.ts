@@ -95,6 +95,28 @@ describe('createErrorMiddleware', () => {
     expect(res.text).not.toContain('secret');
   });
 
+  it('logs the cause of a named 5xx with the request id, one line, and never sends it', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const app = new Koa<AppState>();
+    app.use(createRequestContext());
+    app.use(createErrorMiddleware(logger));
+    const driverError = new Error('All host(s) tried for query failed. First host tried, 10.0.0.7:9042: timeout\n    at stack frame');
+    driverError.name = 'NoHostAvailableError';
+    app.use(() => {
+      throw new UnavailableError('prediction store unavailable (reading a prediction)', { cause: driverError });
+    });
+    const res = await request(app.callback()).get('/');
+    expect(res.status).toBe(503);
+    expect(res.text).not.toContain('10.0.0.7');
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry['msg'] === 'request failed');
+    expect(logged).toMatchObject({
+      requestId: res.headers['x-request-id'],
+      code: 'unavailable',
+      cause: 'NoHostAvailableError: All host(s) tried for query failed. First host tried, 10.0.0.7:9042: timeout',
+    });
+  });
+
   it('turns a bodyless 404 into the JSON error shape', async () => {
     const app = new Koa<AppState>();
     app.use(createRequestContext());

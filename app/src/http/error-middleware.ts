@@ -74,7 +74,9 @@ export function createErrorMiddleware(logger: Logger): AppMiddleware {
       if (mapped.internal) {
         logger.error({ requestId: ctx.state.requestId, err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
       } else if (mapped.status >= 500) {
-        logger.warn({ requestId: ctx.state.requestId, code: mapped.body.error.code, detail: mapped.body.error.message }, 'request failed');
+        // The cause (a driver error, say) is for operators: logged here, never sent.
+        const cause = error instanceof Error && error.cause !== undefined ? { cause: describeCause(error.cause) } : {};
+        logger.warn({ requestId: ctx.state.requestId, code: mapped.body.error.code, detail: mapped.body.error.message, ...cause }, 'request failed');
       }
       writeError(ctx, mapped.status, mapped.body);
       return;
@@ -85,4 +87,14 @@ export function createErrorMiddleware(logger: Logger): AppMiddleware {
       writeError(ctx, ctx.status, { error: { ...described, ...withId } });
     }
   };
+}
+
+/**
+ * One line: each cause's class and the first line of its message (driver errors name the
+ * host and the timeout there; later lines are nested stacks).
+ */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause !== undefined ? `; caused by ${describeCause(cause.cause)}` : '';
+  return `${cause.name}: ${cause.message.split('\n')[0]}${inner}`;
 }

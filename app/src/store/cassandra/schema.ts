@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 export const SHARD_COUNT = 8;
 /** The one partition of the hour index (a few kB a year, written once an hour per app). */
 export const HOURS_SCOPE = 'all';
+/** When a replica has not answered a read after this long, the coordinator asks another. */
+export const SPECULATIVE_RETRY = '50ms';
 
 export interface Migration {
   readonly version: number;
@@ -73,6 +75,21 @@ export const MIGRATIONS: readonly Migration[] = [
        ) WITH CLUSTERING ORDER BY (hour DESC)
          AND ID = {id}
          AND comment = 'Hours that hold predictions, newest first'`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'rapid read protection: ask another replica after 50 ms',
+    // The default, 99p, is a percentile of the table's own read latency. A table that has
+    // served no reads yet speculates after half the read timeout (2.5 s; the hybrid
+    // 'MIN(99p,50ms)' keeps that value too until the first read is sampled). For the ~20 s a
+    // killed node takes to be convicted by gossip, a LOCAL_QUORUM read whose coordinator picks
+    // it as a replica then outlives the driver's 2 s timeout, and the blocked reads starve the
+    // coordinator's request threads. A fixed 50 ms sends the read to the third replica
+    // instead. Reads are rare here (history, lookup, feedback): the extra reads cost little.
+    statements: [
+      `ALTER TABLE {ks}.predictions WITH speculative_retry = '${SPECULATIVE_RETRY}'`,
+      `ALTER TABLE {ks}.prediction_hours WITH speculative_retry = '${SPECULATIVE_RETRY}'`,
     ],
   },
 ];
