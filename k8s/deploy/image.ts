@@ -25,8 +25,8 @@ export function listContainers(spec: PodSpec | undefined): Container[] {
 /**
  * Copies the manifests with the app's image replaced by `image`: every container that runs the
  * image of the app Deployment (the app, the keyspace Job and the replay Job share one image).
- * Other images (Cassandra) are left alone. The keyspace Job is not re-run for a new image
- * (see jobs.ts), so a new image rolls the app only.
+ * Other images (Cassandra) are left alone. A new image re-runs the keyspace Job (its migrations
+ * ship in the image; see jobs.ts), then rolls the app.
  */
 export function replaceAppImage(objects: readonly KubeObject[], image: string): KubeObject[] {
   const app = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.[LABEL_COMPONENT] === 'app');

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
 import type { ApplyOutcome } from './apply-object.js';
-import { listContainers, findPodSpec } from './image.js';
 
-/** Annotation holding the hash of the Job spec the deployer applied (images left out). */
+/** Annotation holding the hash of the Job spec the deployer applied (images included). */
 export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
 
 /**
@@ -15,13 +14,12 @@ export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
  *  - same hash and not failed: leave it (a finished bootstrap is not run again);
  *  - same hash but failed: delete and create it again, so a re-deploy retries;
  *  - different hash: delete (with its pods) and create it again.
- * Images are left out of the hash: a new app image rolls the app only and does not re-run the
- * bootstrap (the Job is idempotent, and the schema belongs to the manifests, not the image).
+ * Images are part of the hash: the schema migrations ship in the app image, and a new app
+ * refuses to start on an older keyspace, so a new image re-runs the bootstrap (idempotent: it
+ * applies only the migrations the keyspace lacks) before the app rolls.
  */
 export function hashJobSpec(job: KubeObject): string {
-  const copy = structuredClone(job);
-  for (const container of listContainers(findPodSpec(copy))) delete container.image;
-  return createHash('sha256').update(stringifyCanonical(copy.spec ?? null)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(stringifyCanonical(job.spec ?? null)).digest('hex').slice(0, 16);
 }
 
 /** Applies a Job by the rules above; `dryRun` validates without touching the live one. */

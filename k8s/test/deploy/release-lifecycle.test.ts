@@ -113,12 +113,16 @@ describe('the deployer against a real API server', () => {
     expect(await storedState(manifests)).toEqual(before);
   });
 
-  it('rolls only the app for a new image, without re-running the keyspace Job', async () => {
+  it('re-runs the keyspace Job for a new image (it carries the migrations), then rolls the app', async () => {
     const jobBefore = await clients.batch.readNamespacedJob({ name: NAMES.keyspaceBootstrap, namespace });
     const { events } = await deployLogged(manifests, { image: 'mnist-k8s:v2' });
-    expect(applied(events).filter((line) => !line.endsWith(' unchanged'))).toEqual(['deployment/digits configured']);
+    expect(applied(events).filter((line) => !line.endsWith(' unchanged'))).toEqual([
+      `job/${NAMES.keyspaceBootstrap} recreated`,
+      'deployment/digits configured',
+    ]);
     const jobAfter = await clients.batch.readNamespacedJob({ name: NAMES.keyspaceBootstrap, namespace });
-    expect(jobAfter.metadata!.uid).toBe(jobBefore.metadata!.uid);
+    expect(jobAfter.metadata!.uid).not.toBe(jobBefore.metadata!.uid);
+    expect(jobAfter.spec!.template.spec!.containers[0]!.image).toBe('mnist-k8s:v2');
     const app = (await readStatus(clients, namespace)).find((l) => l.label === 'app')!;
     expect(app.text).toContain('mnist-k8s:v2');
     expect(app.text).not.toContain('mnist-k8s:local');
