@@ -183,21 +183,21 @@ schema_view() {
 # UNREACHABLE). If a node stays on another version for SETTLE_RESET_S, its local schema is
 # reset (`nodetool resetlocalschema`, the documented remedy: it pulls the schema again).
 wait_for_settled() {
-  local running=() n deadline reset_at view reachable expected holders minority ip
+  local running=() n unsettled deadline reset_at view reachable expected holders minority ip
   for n in $(seq 1 "$MAX_NODES"); do [[ -n "$(node_pid "$n")" ]] && running+=("$n"); done
   ((${#running[@]} > 1)) || return 0
   expected="$(for n in "${running[@]}"; do node_address "$n"; done | sort | tr '\n' ' ')"
   deadline=$(($(date +%s) + SETTLE_TIMEOUT_S))
   reset_at=$(($(date +%s) + SETTLE_RESET_S))
   while :; do
+    unsettled=""
     for n in "${running[@]}"; do
       view="$(schema_view "$n")"
       reachable="$(grep -v UNREACHABLE <<<"$view" || true)"
       holders="$(grep -o '127\.0\.0\.[0-9]*' <<<"$reachable" | sort | tr '\n' ' ')"
-      [[ "$(grep -c . <<<"$reachable")" == 1 && "$holders" == "$expected" ]] || break
-      n=""
+      if [[ "$(grep -c . <<<"$reachable")" != 1 || "$holders" != "$expected" ]]; then unsettled="$n"; break; fi
     done
-    [[ -z "$n" ]] && break
+    [[ -z "$unsettled" ]] && break
     if (($(grep -c . <<<"$reachable") > 1 && $(date +%s) > reset_at)); then
       # Every version line but the one most nodes hold.
       minority="$(awk -F'[][]' '{ print gsub(/,/, ",", $2) "|" $2 }' <<<"$reachable" | sort -t'|' -k1,1n | head -n -1 | cut -d'|' -f2)"
@@ -207,7 +207,7 @@ wait_for_settled() {
       done
       reset_at=$(($(date +%s) + SETTLE_RESET_S))
     fi
-    (($(date +%s) > deadline)) && die "nodes ${running[*]} did not settle within ${SETTLE_TIMEOUT_S}s; node $n sees: $(tr '\n' ';' <<<"$view")"
+    (($(date +%s) > deadline)) && die "nodes ${running[*]} did not settle within ${SETTLE_TIMEOUT_S}s; node $unsettled sees: $(tr '\n' ';' <<<"$view")"
     sleep 1
   done
   log "nodes ${running[*]} see each other up and agree on the schema"

@@ -42,5 +42,6 @@ for n in $(seq 1 "$nodes"); do
   else wait_for_node "$n"
   fi
 done
-wait_for_settled
+# Nodes already running settled when they started (here or in node.sh start).
+((${#to_start[@]} == 0)) || wait_for_settled
 log "$nodes node(s) up (AUTH=$auth_mode)"
