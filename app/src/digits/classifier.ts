@@ -2,7 +2,7 @@ import type { BackendChoice, InferenceThreadSetting } from '../config.js';
 import { Batcher, type BatchListener } from './batcher.js';
 import { IMAGE_PIXELS, NUM_CLASSES, type Classification, type Classifier, type ClassifierHealth, type DigitPixels } from './digit.js';
 import { loadInferenceModel, type InferenceEngine } from './inference-model.js';
-import { startWorkerInference, type InferenceLogger } from './worker-inference.js';
+import { startWorkerInference, type InferenceLogger } from './inference-supervisor.js';
 
 /**
  * The classifier the service (and `mnist evaluate`) uses: the committed model, loaded once,

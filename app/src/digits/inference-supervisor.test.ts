@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../errors.js';
 import { IMAGE_PIXELS, NUM_CLASSES } from './digit.js';
 import type { InferenceEngine } from './inference-model.js';
-import { startWorkerInference, type InferenceLogger, type WorkerInferenceOptions } from './worker-inference.js';
+import { startWorkerInference, type InferenceLogger, type WorkerInferenceOptions } from './inference-supervisor.js';
 
 /** The supervisor above the worker protocol: real worker threads running a stand-in model. */
 
