@@ -12,7 +12,20 @@ mkdir -p .artifacts
 log() { printf '\n== %s\n' "$*"; }
 
 started=()
+integration_status=0
+# down.sh removes the services' state, logs included: keep this run's logs for a post-mortem.
+LOGS_KEPT=.artifacts/service-logs
+keep_service_logs() {
+  local f
+  rm -rf "$LOGS_KEPT"; mkdir -p "$LOGS_KEPT"
+  for f in .cassandra/node*/logs/system.log; do
+    [[ -f $f ]] && cp "$f" "$LOGS_KEPT/cassandra-$(basename "$(dirname "$(dirname "$f")")").log"
+  done
+  for f in .kube/logs/*.log; do [[ -f $f ]] && cp "$f" "$LOGS_KEPT/kube-$(basename "$f")"; done
+  return 0
+}
 cleanup() {
+  keep_service_logs || true
   for svc in "${started[@]}"; do
     case "$svc" in
       cassandra) scripts/cassandra/down.sh >/dev/null 2>&1 || true ;;
@@ -70,10 +83,15 @@ done
 # Tests that need a missing service fail with their own reason; the rest still run.
 
 log "vitest: integration (real Cassandra, Chromium, kube-apiserver; one file at a time)"
-integration_status=0
 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json \
   --outputFile.json=.artifacts/vitest-integration.json || integration_status=$?
 
 # --- 4. summary -----------------------------------------------------------------------------
+# A CI log is often all there is to go on: when integration tests failed, show the Cassandra
+# nodes' errors of this run (before the summary, which stays the last line).
+if [[ $integration_status != 0 ]] && keep_service_logs && compgen -G "$LOGS_KEPT/cassandra-*.log" >/dev/null; then
+  log "last Cassandra ERROR lines (whole logs in $LOGS_KEPT)"
+  grep -h -A2 '^ERROR ' "$LOGS_KEPT"/cassandra-*.log | cut -c1-300 | tail -n 30 || true
+fi
 node scripts/test-summary.mjs --typecheck-failed "$typecheck_failed" --setup-failed "$setup_failed" \
   .artifacts/vitest-unit.json:"$unit_status" .artifacts/vitest-integration.json:"$integration_status"

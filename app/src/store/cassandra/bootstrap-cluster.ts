@@ -5,6 +5,7 @@ import { countLiveNodes } from './cluster-nodes.js';
 import { connectCassandra, type CassandraClient } from './connect.js';
 import { migrate, waitForSchemaAgreement, type MigrateResult } from './migrate.js';
 import { ensureAppRole, type RoleOutcome } from './app-role.js';
+import { retryWhileSchemaPropagates } from './schema-retry.js';
 
 export interface BootstrapResult extends MigrateResult {
   readonly nodesUp: number;
@@ -33,15 +34,16 @@ async function waitForNodes(client: CassandraClient, config: BootstrapConfig, de
 async function ensureKeyspace(client: CassandraClient, config: BootstrapConfig, deadline: number, logger: Logger): Promise<void> {
   const { keyspace, localDataCenter } = config.cassandra;
   const replication = `{'class': 'NetworkTopologyStrategy', '${localDataCenter}': ${config.replicationFactor}}`;
-  await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replication} AND durable_writes = true`);
+  const retry = { deadline, logger };
+  await retryWhileSchemaPropagates('create the keyspace', () => client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replication} AND durable_writes = true`), retry);
   await waitForSchemaAgreement(client, deadline);
-  const row = (await client.execute('SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?', [keyspace], { prepare: true })).first();
+  const row = (await retryWhileSchemaPropagates('read the keyspace replication', () => client.execute('SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?', [keyspace], { prepare: true }), retry)).first();
   const current = (row?.get('replication') ?? {}) as Record<string, string>;
   if (current.class?.endsWith('NetworkTopologyStrategy') && current[localDataCenter] === String(config.replicationFactor)) return;
   // An existing keyspace with other replication is changed, not silently accepted: the Job's
   // settings are the source of truth. Existing data then needs `nodetool repair` to move.
   logger.warn({ keyspace, from: current, to: replication }, 'changing keyspace replication; run a repair afterwards');
-  await client.execute(`ALTER KEYSPACE ${keyspace} WITH replication = ${replication}`);
+  await retryWhileSchemaPropagates('change the keyspace replication', () => client.execute(`ALTER KEYSPACE ${keyspace} WITH replication = ${replication}`), retry);
   await waitForSchemaAgreement(client, deadline);
 }
 

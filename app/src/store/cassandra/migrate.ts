@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { StartupError } from '../../errors.js';
 import type { CassandraClient } from './connect.js';
 import { BOOKKEEPING_STATEMENTS, MIGRATIONS, renderStatement, type Migration } from './schema.js';
+import { retryWhileSchemaPropagates } from './schema-retry.js';
 
 const LOCK_NAME = 'migrations';
 /** A bootstrap that dies holding the lock frees it after this long. */
@@ -43,8 +44,9 @@ async function acquireLock(client: CassandraClient, ks: string, owner: string, o
   const insert = `INSERT INTO ${ks}.schema_lock (name, owner, acquired_at) VALUES (?, ?, ?) IF NOT EXISTS USING TTL ${LOCK_TTL_S}`;
   let waitingLogged = false;
   for (;;) {
-    const result = await client.execute(insert, [LOCK_NAME, owner, new Date()], { prepare: true });
-    if (result.wasApplied()) return;
+    const result = await retryWhileSchemaPropagates('acquire the migration lock', () => client.execute(insert, [LOCK_NAME, owner, new Date()], { prepare: true }), options);
+    // Holding it already: an attempt that applied but answered with an error was retried.
+    if (result.wasApplied() || result.first()?.get('owner') === owner) return;
     if (!waitingLogged) {
       options.logger.info({ holder: result.first()?.get('owner') }, 'another bootstrap holds the migration lock; waiting');
       waitingLogged = true;
@@ -58,39 +60,41 @@ async function releaseLock(client: CassandraClient, ks: string, owner: string): 
   await client.execute(`DELETE FROM ${ks}.schema_lock WHERE name = ? IF owner = ?`, [LOCK_NAME, owner], { prepare: true });
 }
 
-async function appliedVersions(client: CassandraClient, ks: string): Promise<Set<number>> {
-  const result = await client.execute(`SELECT version FROM ${ks}.schema_migrations`, [], { prepare: true });
+async function appliedVersions(client: CassandraClient, ks: string, options: MigrateOptions): Promise<Set<number>> {
+  const result = await retryWhileSchemaPropagates('read applied migrations', () => client.execute(`SELECT version FROM ${ks}.schema_migrations`, [], { prepare: true }), options);
   return new Set(result.rows.map((row) => Number(row.get('version'))));
 }
 
 async function applyMigration(client: CassandraClient, migration: Migration, owner: string, options: MigrateOptions): Promise<void> {
   for (const statement of migration.statements) {
-    await client.execute(renderStatement(statement, options.keyspace));
+    await retryWhileSchemaPropagates(`migration ${migration.version}`, () => client.execute(renderStatement(statement, options.keyspace)), options);
     await waitForSchemaAgreement(client, options.deadline);
   }
-  await client.execute(
-    `INSERT INTO ${options.keyspace}.schema_migrations (version, name, applied_at, applied_by) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
-    [migration.version, migration.name, new Date(), owner],
-    { prepare: true },
-  );
+  await retryWhileSchemaPropagates(`record migration ${migration.version}`, () =>
+    client.execute(
+      `INSERT INTO ${options.keyspace}.schema_migrations (version, name, applied_at, applied_by) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+      [migration.version, migration.name, new Date(), owner],
+      { prepare: true },
+    ), options);
   options.logger.info({ version: migration.version, name: migration.name }, 'migration applied');
 }
 
 /**
  * Creates the bookkeeping tables, then applies pending migrations in order under a
  * lightweight-transaction lock, so two bootstraps at once (a re-run Job, two replicas) never
- * interleave DDL; the loser waits, then finds nothing left to do. Safe to run any number of times.
+ * interleave DDL; the loser waits, then finds nothing left to do. Safe to run any number of times;
+ * every step is idempotent, so one that meets a schema change still propagating is retried.
  */
 export async function migrate(client: CassandraClient, options: MigrateOptions): Promise<MigrateResult> {
   const ks = options.keyspace;
   for (const statement of BOOKKEEPING_STATEMENTS) {
-    await client.execute(renderStatement(statement, ks));
+    await retryWhileSchemaPropagates('create bookkeeping tables', () => client.execute(renderStatement(statement, ks)), options);
   }
   await waitForSchemaAgreement(client, options.deadline);
   const owner = `${os.hostname()}/${process.pid}/${randomUUID()}`;
   await acquireLock(client, ks, owner, options);
   try {
-    const done = await appliedVersions(client, ks);
+    const done = await appliedVersions(client, ks, options);
     const applied: number[] = [];
     for (const migration of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;
