@@ -127,14 +127,18 @@ async function runMerge(args: string[]): Promise<void> {
   await finish(report, parsed.values.out, parsed.values.chart, thresholds);
 }
 
-/** Prints the summary, writes the files, prints the JSON last, then applies the thresholds. */
+/**
+ * Prints the summary, writes the files, prints the JSON last, then applies the thresholds. The
+ * JSON line is for programs, the in-cluster Job among them (the CLI reads each pod's report from
+ * its log); a person at a terminal who asked for a file (--out) gets the file, not a screen of JSON.
+ */
 async function finish(report: ReplayReport, out: string | undefined, chart: string | undefined, thresholds: Thresholds): Promise<void> {
   process.stdout.write(`${formatSummary(report)}\n`);
   const written = await writeReportFiles(report, out, chart);
   if (written.length > 0) process.stdout.write(`  wrote        ${written.join(', ')}\n`);
   const violations = checkThresholds(report, thresholds);
   for (const violation of violations) process.stdout.write(`  FAILED       ${violation}\n`);
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  if (!(process.stdout.isTTY && out !== undefined)) process.stdout.write(`${JSON.stringify(report)}\n`);
   if (violations.length > 0) {
     process.stderr.write(`mnist: replay failed ${violations.length} threshold(s): ${violations.join('; ')}\n`);
     process.exitCode = 1;
