@@ -64,13 +64,22 @@ fetch_cassandra() {
   ) 9>"$CACHE_DIR/.fetch.lock"
 }
 
-# PID of node n when its JVM is alive, else nothing (and a stale pid file is removed).
+# PID of node n when its JVM is alive, else nothing (and a stale pid file is removed). The pid
+# file is written atomically (launch_node); should it be missing anyway, the JVM is found by its
+# storage dir, so a running node is never taken for a stopped one (a kill that kills nothing, a
+# second JVM launched onto the first one's ports).
 node_pid() {
-  local file pid
-  file="$(node_dir "$1")/pid"
-  [[ -f "$file" ]] || return 0
-  pid="$(cat "$file")"
-  if [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "cassandra.storagedir=$(node_dir "$1")"; then
+  local file pid dir
+  dir="$(node_dir "$1")"
+  file="$dir/pid"
+  pid="$(cat "$file" 2>/dev/null || true)"
+  if [[ -n "$pid" ]] && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q "cassandra.storagedir=$dir "; then
+    echo "$pid"
+    return 0
+  fi
+  pid="$(pgrep -f -- "-Dcassandra.storagedir=$dir( |\$)" | head -1 || true)"
+  if [[ -n "$pid" ]]; then
+    echo "$pid" >"$file.tmp" && mv -f "$file.tmp" "$file"
     echo "$pid"
   else
     rm -f "$file"
@@ -138,7 +147,8 @@ launch_node() {
     -Dcassandra.jmx.local.port="$(node_jmx_port "$n")" \
     -cp "$CACHE_DIR/lib/*" org.apache.cassandra.service.CassandraDaemon \
     >"$dir/logs/console.log" 2>&1 </dev/null 7>&- 8>&- 9>&- &
-  echo $! >"$dir/pid"
+  # Written whole, then renamed: a concurrent node_pid never reads a half-written file.
+  echo $! >"$dir/pid.tmp" && mv -f "$dir/pid.tmp" "$dir/pid"
   date +%s%N >"$dir/started-at"
 }
 
