@@ -64,25 +64,19 @@ fetch_cassandra() {
   ) 9>"$CACHE_DIR/.fetch.lock"
 }
 
-# PID of node n when its JVM is alive, else nothing (and a stale pid file is removed). The pid
-# file is written atomically (launch_node); should it be missing anyway, the JVM is found by its
-# storage dir, so a running node is never taken for a stopped one (a kill that kills nothing, a
-# second JVM launched onto the first one's ports).
+# PID of node n when its JVM is alive, else nothing. Only reads: several scripts ask at once
+# while another one launches the node, and a reader that deleted a pid file it took for stale
+# could delete the one just written. A pid file that is missing or names another process is
+# covered by finding the JVM by its storage dir, so a running node is never taken for a stopped
+# one (a kill that kills nothing, a second JVM launched onto the first one's ports).
 node_pid() {
-  local file pid dir
+  local pid dir
   dir="$(node_dir "$1")"
-  file="$dir/pid"
-  pid="$(cat "$file" 2>/dev/null || true)"
+  pid="$(cat "$dir/pid" 2>/dev/null || true)"
   if [[ -n "$pid" ]] && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q "cassandra.storagedir=$dir "; then
     echo "$pid"
-    return 0
-  fi
-  pid="$(pgrep -f -- "-Dcassandra.storagedir=$dir( |\$)" | head -1 || true)"
-  if [[ -n "$pid" ]]; then
-    echo "$pid" >"$file.tmp" && mv -f "$file.tmp" "$file"
-    echo "$pid"
   else
-    rm -f "$file"
+    pgrep -f -- "-Dcassandra.storagedir=$dir( |\$)" | head -1 || true
   fi
 }
 
@@ -148,7 +142,7 @@ launch_node() {
     -cp "$CACHE_DIR/lib/*" org.apache.cassandra.service.CassandraDaemon \
     >"$dir/logs/console.log" 2>&1 </dev/null 7>&- 8>&- 9>&- &
   # Written whole, then renamed: a concurrent node_pid never reads a half-written file.
-  echo $! >"$dir/pid.tmp" && mv -f "$dir/pid.tmp" "$dir/pid"
+  echo $! >"$dir/pid.$$" && mv -f "$dir/pid.$$" "$dir/pid"
   date +%s%N >"$dir/started-at"
 }
 
@@ -165,8 +159,11 @@ print_last_log_lines() {
 wait_for_node() {
   local n="$1" deadline started elapsed_ms
   deadline=$(($(date +%s) + START_TIMEOUT_S))
+  local absent=0
   until cql_answers "$n"; do
-    if [[ -z "$(node_pid "$n")" ]]; then
+    # Three looks in a row: a JVM between fork and exec is not yet findable by its command line.
+    if [[ -z "$(node_pid "$n")" ]]; then absent=$((absent + 1)); else absent=0; fi
+    if ((absent >= 3)); then
       print_last_log_lines "$n"
       die "node $n ($(node_address "$n")) exited during start-up"
     fi
