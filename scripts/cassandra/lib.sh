@@ -157,9 +157,8 @@ print_last_log_lines() {
 # Waits until node n answers CQL; prints its start-up time. Fails (with the log tail) when
 # the JVM dies or the timeout passes.
 wait_for_node() {
-  local n="$1" deadline started elapsed_ms
+  local n="$1" deadline started elapsed_ms absent=0
   deadline=$(($(date +%s) + START_TIMEOUT_S))
-  local absent=0
   until cql_answers "$n"; do
     # Three looks in a row: a JVM between fork and exec is not yet findable by its command line.
     if [[ -z "$(node_pid "$n")" ]]; then absent=$((absent + 1)); else absent=0; fi
