@@ -81,11 +81,11 @@ synth: install ## synthesize manifests into k8s/dist and the Helm chart into cha
 	$(NODE_BIN)/tsx k8s/synth.ts
 
 .PHONY: kube-up
-kube-up: ## start a real local control plane (etcd, apiserver, controllers, KWOK nodes); kubeconfig in .kube/
+kube-up: build ## start the local cluster: control plane, 3 real nodes (containerd, kubelet), KWOK nodes; kubeconfig .kube/local.kubeconfig
 	scripts/kube/up.sh
 
 .PHONY: kube-down
-kube-down: ## stop the local control plane and remove its state
+kube-down: ## stop the local cluster, remove its state, leave the host as it was
 	scripts/kube/down.sh
 
 .PHONY: deploy

@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: fast unit tests beside the code (run in parallel), and integration tests that
- * talk to real things (Cassandra nodes, Chromium, a kube-apiserver). Integration files run one
- * at a time: fault tests stop and start the shared Cassandra nodes.
+ * Three projects: fast unit tests beside the code (run in parallel); integration tests that talk
+ * to real things (local Cassandra nodes, Chromium, the local cluster's API server and KWOK
+ * nodes), one file at a time since fault tests stop and start the shared Cassandra nodes; and
+ * the cluster tests, the whole system in real pods on the local cluster's real nodes, run last,
+ * once the local Cassandra nodes are stopped (scripts/test.sh).
  */
 export default defineConfig({
   test: {
@@ -22,8 +24,19 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['app/test/**/*.test.ts', 'k8s/test/**/*.test.ts'],
+          exclude: ['k8s/test/cluster/**', 'node_modules/**'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
+          pool: 'forks',
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['k8s/test/cluster/**/*.test.ts'],
+          testTimeout: 1_200_000,
+          hookTimeout: 1_800_000,
           pool: 'forks',
           fileParallelism: false,
         },

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds a real control plane from Go modules, once, into a cache outside the repo keyed by
-# version: kube-apiserver, kube-controller-manager, kube-scheduler (k8s.io/kubernetes through a
-# wrapper module that pins every staging module), etcd 3.6 and KWOK. A binary that is already
-# in the cache is skipped, so a second run costs nothing.
+# Builds the local cluster's binaries from Go modules, once, into a cache outside the repo keyed
+# by version: the control plane (kube-apiserver, kube-controller-manager, kube-scheduler), the
+# node (kubelet, kube-proxy) and kubectl from k8s.io/kubernetes through a wrapper module that
+# pins every staging module; etcd 3.6, CoreDNS, crictl and KWOK. A binary that is already in the
+# cache is skipped, so a second run costs nothing. Cold, on 2 cores: ~25 minutes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.sh"
@@ -46,8 +47,8 @@ build_kube() {
   mkdir -p "$dir"
   [[ -f $dir/go.mod ]] || echo 'module mnist-k8s/kube-build' > "$dir/go.mod"
   write_kube_module "$dir"
-  local pkgs=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
-    k8s.io/kubernetes/cmd/kube-scheduler)
+  local pkgs=()
+  for name in "${KUBE_BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$name"); done
   (cd "$dir" && timed "k8s.io/kubernetes@v$KUBE_VERSION go get" go get "${pkgs[@]/%/@v$KUBE_VERSION}")
   # Without these the binaries report v0.0.0 and clients see an unknown server version.
   local pkg=k8s.io/component-base/version minor=${KUBE_VERSION#*.}
@@ -98,10 +99,23 @@ copy_kwok_stages() {
   echo "copied kwok stages to $out"
 }
 
-have_kube() { [[ -x $KUBE_BIN/kube-apiserver && -x $KUBE_BIN/kube-controller-manager && -x $KUBE_BIN/kube-scheduler ]]; }
+# Static Go binaries from their own modules: `go install`, named in the cache as the command.
+build_tool() {
+  local name=$1 module=$2 version=$3
+  if [[ -x $KUBE_BIN/$name ]]; then echo "cached $name $version"; return; fi
+  timed "$name $version" env GOBIN="$KUBE_BIN" go install -trimpath -ldflags "-s -w" "$module@v$version"
+}
 
-echo "control plane cache: $KUBE_BIN (kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+have_kube() {
+  local name
+  for name in "${KUBE_BINARIES[@]}"; do [[ -x $KUBE_BIN/$name ]] || return 1; done
+}
+
+echo "local cluster cache: $KUBE_BIN (kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, coredns $COREDNS_VERSION, crictl $CRICTL_VERSION, kwok $KWOK_VERSION)"
 build_etcd
 build_kwok
-if have_kube; then echo "cached kube-apiserver kube-controller-manager kube-scheduler"; else build_kube; fi
-echo "control plane binaries ready in $((SECONDS - started_s))s"
+build_tool coredns github.com/coredns/coredns "$COREDNS_VERSION"
+build_tool crictl sigs.k8s.io/cri-tools/cmd/crictl "$CRICTL_VERSION"
+if have_kube; then echo "cached ${KUBE_BINARIES[*]}"; else build_kube; fi
+echo "local cluster binaries ready in $((SECONDS - started_s))s"

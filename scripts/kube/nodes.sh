@@ -1,8 +1,13 @@
-# Sourced by up.sh: the objects a bare control plane lacks that the manifests expect, created
-# through the API with curl (no kubectl needed): three KWOK-managed nodes and a default
-# StorageClass "standard" (kind's name) that provisions volumes, so StatefulSet claims bind.
+# Sourced by up.sh: the objects a bare control plane lacks, created through the API with curl:
+# three KWOK-managed fake nodes and the default StorageClass "standard" (kind's name), served by
+# k8s/local/volume-provisioner.ts, so StatefulSet claims bind.
+#
+# The fake nodes are for tests of the deployer's logic at KWOK's speed (pods "run" at once, fail
+# on command). They carry a NoSchedule taint, so the system's own manifests land on the real
+# nodes; a test that wants the fake nodes adds the toleration and the `type: kwok` selector
+# (k8s/test/deploy/manifests-fixture.ts, onFakeNodes).
 
-NODE_COUNT=3
+KWOK_NODES=3
 
 # POSTs $2 to $1; an object that already exists (409) is fine: up is idempotent.
 create_object() {
@@ -16,7 +21,7 @@ create_object() {
 
 create_nodes() {
   local i
-  for ((i = 0; i < NODE_COUNT; i++)); do
+  for ((i = 0; i < KWOK_NODES; i++)); do
     # The InternalIP is loopback so anything asking the "kubelet" (pod logs) reaches KWOK's
     # own server on 127.0.0.1 (--node-port), never another address. Both addresses go in the
     # create (a Node keeps the status it is created with): KWOK's node-initialize stage renders
@@ -28,7 +33,8 @@ create_nodes() {
 {"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-node-$i",
  "annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},
  "labels":{"kubernetes.io/hostname":"kwok-node-$i","kubernetes.io/os":"linux","kubernetes.io/arch":"amd64",
-  "topology.kubernetes.io/zone":"local-$i","type":"kwok"}},
+  "topology.kubernetes.io/zone":"kwok-$i","type":"kwok"}},
+ "spec":{"taints":[{"key":"kwok.x-k8s.io/node","value":"fake","effect":"NoSchedule"}]},
  "status":{"addresses":[{"type":"InternalIP","address":"127.0.0.1"},{"type":"Hostname","address":"kwok-node-$i"}],
   "capacity":{"cpu":"8","memory":"32Gi","pods":"110","ephemeral-storage":"200Gi"},
   "allocatable":{"cpu":"8","memory":"32Gi","pods":"110","ephemeral-storage":"200Gi"}}}
@@ -38,16 +44,16 @@ JSON
 }
 
 create_storage() {
-  # kube-controller-manager's own hostPath provisioner (--enable-hostpath-provisioner) makes a
-  # volume per claim and deletes it with the claim, so test namespaces come and go freely.
-  # Nothing mounts these volumes: KWOK runs no containers.
+  # Immediate binding: every real node sees the same filesystem, so where a volume is made does
+  # not constrain where its pod runs; a volume goes with its claim, so test namespaces come and
+  # go freely.
   create_object /apis/storage.k8s.io/v1/storageclasses '{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass",
     "metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},
-    "provisioner":"kubernetes.io/host-path","volumeBindingMode":"Immediate","reclaimPolicy":"Delete"}'
+    "provisioner":"mnist-k8s.local/host-directory","volumeBindingMode":"Immediate","reclaimPolicy":"Delete"}'
 }
 
-# Number of nodes whose Ready condition is True and that have the InternalIP the API server
-# reaches their "kubelet" at (without it, every pod log request fails).
+# Number of nodes (real and fake) whose Ready condition is True and that have the InternalIP the
+# API server reaches their kubelet at (without it, every pod log request fails).
 count_ready_nodes() {
   api "$api_url/api/v1/nodes" | node -e '
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {

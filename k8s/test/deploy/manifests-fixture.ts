@@ -42,7 +42,36 @@ export function find(objects: readonly KubeObject[], kind: string, name: string)
 
 interface PodTemplateSpec {
   metadata?: { labels?: Record<string, string> };
-  spec: { containers: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] };
+  spec: {
+    containers: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
+    nodeSelector?: Record<string, string>;
+    tolerations?: { key: string; operator: string; effect?: string }[];
+  };
+}
+
+/** What a pod needs to run on the local cluster's KWOK nodes (scripts/kube/nodes.sh). */
+export const FAKE_NODE_PLACEMENT = {
+  nodeSelector: { type: 'kwok' },
+  tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+};
+
+/** Puts a pod template on the KWOK nodes (in place). */
+export function placeOnFakeNodes(template: PodTemplateSpec): void {
+  template.spec.nodeSelector = { ...template.spec.nodeSelector, ...FAKE_NODE_PLACEMENT.nodeSelector };
+  template.spec.tolerations = [...(template.spec.tolerations ?? []), ...FAKE_NODE_PLACEMENT.tolerations];
+}
+
+/**
+ * The release with every pod on the KWOK nodes: for tests of the deployer's logic, where pods
+ * "run" at once and fail on command. The real nodes run the real system (k8s/test/cluster/).
+ */
+export function onFakeNodes(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((object) => {
+    const copy = structuredClone(object);
+    const template = (copy.spec as { template?: PodTemplateSpec } | undefined)?.template;
+    if (template?.spec) placeOnFakeNodes(template);
+    return copy;
+  });
 }
 
 /** The keyspace Job made to fail by KWOK (scripts/kube/stages/pod-fail.yaml), with no retries. */

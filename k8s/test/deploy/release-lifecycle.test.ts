@@ -8,7 +8,7 @@ import { createEventLog, type TimedEvent } from '../../deploy/progress.js';
 import { readStatus } from '../../deploy/status.js';
 import { runCli, startCli } from './cli-process.js';
 import { CLUSTER_START_TIMEOUT_MS, ensureLocalCluster, localClients, stopLocalCluster } from './local-cluster.js';
-import { find, inNamespace, synthesizedManifests, writeManifests } from './manifests-fixture.js';
+import { find, inNamespace, onFakeNodes, synthesizedManifests, writeManifests } from './manifests-fixture.js';
 
 // One release, deployed into a namespace of its own, taken through its life in order.
 const namespace = `mnist-it-${Date.now().toString(36)}`;
@@ -20,7 +20,7 @@ let startedHere = false;
 beforeAll(async () => {
   startedHere = ensureLocalCluster().startedHere;
   clients = localClients();
-  manifests = inNamespace(await synthesizedManifests(), namespace);
+  manifests = onFakeNodes(inNamespace(await synthesizedManifests(), namespace));
   manifestsFile = await writeManifests(manifests, 'lifecycle');
 }, CLUSTER_START_TIMEOUT_MS);
 

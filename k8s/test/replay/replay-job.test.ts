@@ -7,10 +7,12 @@ import { runClusterReplay, type ClusterReplayOptions } from '../../replay/cluste
 import { createKubeReplayCluster, type ReplayCluster } from '../../replay/replay-cluster.js';
 import type { ClusterReplayPlan, JobManifest } from '../../replay/replay-manifest.js';
 import { ensureLocalCluster, KUBECONFIG_PATH, REPO_ROOT, stopLocalCluster } from '../deploy/local-cluster.js';
+import { placeOnFakeNodes } from '../deploy/manifests-fixture.js';
 
 /**
- * The cluster-scale replay against the real local control plane (etcd, kube-apiserver,
- * controller-manager, scheduler; KWOK plays the kubelets). What this proves: the synthesized
+ * The cluster-scale replay's control logic on the local cluster's KWOK nodes (real API server,
+ * controllers and scheduler; KWOK plays the kubelets, fast and failing on command). The real
+ * thing, replay pods driving the real app on real nodes, is k8s/test/cluster/. What this proves: the synthesized
  * Job is accepted by the API server under Pod Security "restricted", the Job controller makes
  * one pod per completion index, the CLI follows the Job to Complete (or Failed), finds one
  * finished pod per shard and reads its log through the API server. What it cannot prove: KWOK
@@ -18,6 +20,8 @@ import { ensureLocalCluster, KUBECONFIG_PATH, REPO_ROOT, stopLocalCluster } from
  * recorded logs in k8s/replay/cluster-replay.test.ts) and `$(JOB_COMPLETION_INDEX)` is never
  * expanded (a kubelet does that).
  */
+
+type PodTemplate = Parameters<typeof placeOnFakeNodes>[0] & { metadata: { labels: Record<string, string> } };
 
 const MERGE_COMMAND = [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'app/src/cli/index.ts')];
 
@@ -51,9 +55,23 @@ describe('cluster-scale replay on the local control plane', () => {
     return { timeoutMs: 120_000, workDir: path.join(workDir, run), thresholdArgs: [], mergeCommand: MERGE_COMMAND, deleteAfter: false, pollMs: 500, report: (l) => lines.push(l), ...extra };
   }
 
+  /** The replay cluster client, its Jobs' pods placed on the KWOK nodes (and `change`d). */
+  function onFakeNodes(change: (template: PodTemplate) => void = () => undefined): ReplayCluster {
+    const real = createKubeReplayCluster(kubeConfig, namespace);
+    return {
+      ...real,
+      createJob: (manifest: JobManifest) => {
+        const template = (manifest.spec as { template: PodTemplate }).template;
+        placeOnFakeNodes(template);
+        change(template);
+        return real.createJob(manifest);
+      },
+    };
+  }
+
   it('creates the Indexed Job, follows its pods to Complete and reads one finished pod per shard', async () => {
     const lines: string[] = [];
-    const result = await runClusterReplay(createKubeReplayCluster(kubeConfig, namespace), plan('replay-ok'), options('replay-ok', lines));
+    const result = await runClusterReplay(onFakeNodes(), plan('replay-ok'), options('replay-ok', lines));
 
     expect(result.follow.end, lines.join('\n')).toBe('complete');
     const job = await kubeConfig.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'replay-ok', namespace });
@@ -72,16 +90,8 @@ describe('cluster-scale replay on the local control plane', () => {
   });
 
   it('reports a failed run when its pods fail, and deletes the Job when asked', async () => {
-    const real = createKubeReplayCluster(kubeConfig, namespace);
     // KWOK fails pods carrying this label (scripts/kube/stages): a crashing replay image.
-    const failing: ReplayCluster = {
-      ...real,
-      createJob: (manifest: JobManifest) => {
-        const template = (manifest.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
-        template.metadata.labels['mnist-k8s.test/kwok-fail'] = 'true';
-        return real.createJob(manifest);
-      },
-    };
+    const failing = onFakeNodes((template) => { template.metadata.labels['mnist-k8s.test/kwok-fail'] = 'true'; });
     const lines: string[] = [];
     const result = await runClusterReplay(failing, plan('replay-fail'), options('replay-fail', lines, { deleteAfter: true }));
 
@@ -89,11 +99,10 @@ describe('cluster-scale replay on the local control plane', () => {
     expect(result.exitCode).toBe(1);
     expect(lines.join('\n')).toMatch(/Job replay-fail failed: /);
     expect(lines).toContain('deleted Job replay-fail');
-    expect(await real.readJob('replay-fail')).toBeNull();
+    expect(await failing.readJob('replay-fail')).toBeNull();
   });
 
   it('refuses to reuse the name of a Job that exists', async () => {
-    const cluster = createKubeReplayCluster(kubeConfig, namespace);
-    await expect(runClusterReplay(cluster, plan('replay-ok'), options('replay-ok-again', []))).rejects.toThrow(`Job replay-ok already exists in ${namespace}`);
+    await expect(runClusterReplay(onFakeNodes(), plan('replay-ok'), options('replay-ok-again', []))).rejects.toThrow(`Job replay-ok already exists in ${namespace}`);
   });
 });
