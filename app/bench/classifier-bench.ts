@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT, type BackendChoice } from '../src/config.js';
-import { loadClassifier } from '../src/digits/classifier.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/digits/digit.js';
-import { readMnistTestSet } from '../src/digits/mnist-data.js';
+import { loadClassifier } from '../src/inference/classifier.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/mnist/geometry.js';
+import { readMnistTestSet } from '../src/mnist/mnist-data.js';
 import { measureRate, median, round, type RateResult } from './measure.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from './onnx/layers-to-onnx.js';
 

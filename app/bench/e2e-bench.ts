@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT } from '../src/config.js';
-import { readMnistTestSet } from '../src/digits/mnist-data.js';
+import { readMnistTestSet } from '../src/mnist/mnist-data.js';
 import { encodeGreyPng } from '../src/replay/png-encode.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { runClosedLoop, type ClosedLoopResult } from './e2e/closed-loop.js';

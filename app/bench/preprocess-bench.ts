@@ -18,7 +18,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT } from '../src/config.js';
-import { preprocessImage } from '../src/digits/preprocess.js';
+import { preprocessImage } from '../src/preprocess/preprocess.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { readMnistTestDigit } from '../test/fixtures/mnist-idx.js';
 import { round } from './measure.js';

@@ -1,12 +1,12 @@
 import { loadConfig } from '../config.js';
-import { selectBackend } from '../digits/backend.js';
-import { DEFAULT_AUGMENT } from '../digits/augment.js';
-import { checksumMnistFiles, readMnistTestSet, readMnistTrainSet } from '../digits/mnist-data.js';
-import { buildModel, DEFAULT_DENSE_DROPOUT, DEFAULT_LEARNING_RATE, describeLayers } from '../digits/model.js';
-import { writeModelCard, type ModelCard } from '../digits/model-card.js';
-import { saveModel } from '../digits/model-io.js';
-import { formatDuration, ProgressBar } from '../digits/progress-bar.js';
-import { evaluateModel, trainModel } from '../digits/training.js';
+import { selectBackend } from '../model/backend.js';
+import { DEFAULT_AUGMENT } from '../training/augment.js';
+import { checksumMnistFiles, readMnistTestSet, readMnistTrainSet } from '../mnist/mnist-data.js';
+import { buildModel, DEFAULT_DENSE_DROPOUT, DEFAULT_LEARNING_RATE, describeLayers } from '../training/cnn.js';
+import { writeModelCard, type ModelCard } from '../model/model-card.js';
+import { saveModel } from '../model/model-io.js';
+import { formatDuration, ProgressBar } from '../training/progress-bar.js';
+import { evaluateModel, trainModel } from '../training/training.js';
 import { parseFlags, positiveInt } from './args.js';
 
 const USAGE = `Usage: mnist train [flags]

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../../src/config.js';
-import { preprocessImage } from '../../../src/digits/preprocess.js';
+import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import { StartupError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';

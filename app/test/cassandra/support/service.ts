@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../../src/config.js';
-import { preprocessImage } from '../../../src/digits/preprocess.js';
+import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import { createLogger } from '../../../src/logger.js';
 import { startService } from '../../../src/main.js';
 import { createMetrics } from '../../../src/metrics.js';

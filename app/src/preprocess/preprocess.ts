@@ -9,10 +9,30 @@
  */
 import sharp from 'sharp';
 import { EmptyImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
-import type { PreprocessLimits, PreprocessedDigit } from './digit.js';
+import type { DigitPixels } from '../mnist/geometry.js';
 import { findInkBox, fitAndCentre } from './image-fit.js';
 import { sniffImageFormat, type AcceptedFormat } from './image-format.js';
 import { extractInk, type RawImage } from './image-ink.js';
+
+/** What preprocessing hands to the classifier, and what the page shows as "what the model saw". */
+export interface PreprocessedDigit {
+  /** Model input: 784 floats, ink 1.0 on background 0.0. */
+  readonly pixels: DigitPixels;
+  /** The same 28x28 image as bytes 0..255 (stored with the prediction, shown on the page). */
+  readonly input: Uint8Array;
+  /** True when the source had light ink on a dark background (already MNIST polarity). */
+  readonly lightInkOnDark: boolean;
+  /** Source format as sharp reports it: png, jpeg, webp, gif, tiff. */
+  readonly format: string;
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+}
+
+/** Limits against hostile input, checked before decoding. */
+export interface PreprocessLimits {
+  /** Largest width*height accepted; larger images are refused (413) before any decode. */
+  readonly maxInputPixels: number;
+}
 
 /** Below this contrast (of 255) between ink and background, the image is blank. */
 export const MIN_INK_CONTRAST = 32;

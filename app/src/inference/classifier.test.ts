@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import { loadClassifier, type LoadedClassifier } from './classifier.js';
-import { IMAGE_PIXELS } from './digit.js';
-import { readMnistTestSet, type MnistSet } from './mnist-data.js';
-import { readModelCard } from './model-card.js';
+import { IMAGE_PIXELS } from '../mnist/geometry.js';
+import { readMnistTestSet, type MnistSet } from '../mnist/mnist-data.js';
+import { readModelCard } from '../model/model-card.js';
 
 const MODEL_DIR = path.join(PROJECT_ROOT, 'app/model');
 

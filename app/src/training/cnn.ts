@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE, NUM_CLASSES } from './digit.js';
+import { IMAGE_SIZE, NUM_CLASSES } from '../mnist/geometry.js';
 
 /**
  * The network, and only the network (data, training and saving live elsewhere). The seed

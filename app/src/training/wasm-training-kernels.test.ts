@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backend.js';
-import { buildModel } from './model.js';
-import { readMnistTestSet } from './mnist-data.js';
+import { selectBackend } from '../model/backend.js';
+import { buildModel } from './cnn.js';
+import { readMnistTestSet } from '../mnist/mnist-data.js';
 import { toBatch } from './training.js';
 
 /**

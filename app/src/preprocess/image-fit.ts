@@ -5,7 +5,7 @@
  * Cortes and Burges did. Measured on MNIST's own test set, mass centres sit at 14 +- 0.5 in
  * pixel-index coordinates, so that is the convention used here.
  */
-import { DIGIT_BOX, IMAGE_SIZE } from './digit.js';
+import { DIGIT_BOX, IMAGE_SIZE } from '../mnist/geometry.js';
 import type { InkMap } from './image-ink.js';
 
 /** Inclusive-exclusive pixel rectangle. */

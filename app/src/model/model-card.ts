@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileChecksum } from './mnist-data.js';
+import type { FileChecksum } from '../mnist/mnist-data.js';
 
 /** What was trained, how, on what data, and how well it did: committed beside the model. */
 

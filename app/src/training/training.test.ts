@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backend.js';
-import { readMnistTestSet, type MnistSet } from './mnist-data.js';
-import { buildModel } from './model.js';
+import { selectBackend } from '../model/backend.js';
+import { readMnistTestSet, type MnistSet } from '../mnist/mnist-data.js';
+import { buildModel } from './cnn.js';
 import { createRandom, shuffledIndices } from './random.js';
 import { splitIndices, trainModel, type TrainOptions } from './training.js';
 

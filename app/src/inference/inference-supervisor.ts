@@ -1,5 +1,5 @@
 import { UnavailableError } from '../errors.js';
-import type { ClassifierHealth } from './digit.js';
+import type { ClassifierHealth } from './classifier-types.js';
 import type { InferenceEngine } from './inference-model.js';
 import { startInferenceThread, type InferenceThread, type InferenceThreadOptions } from './inference-thread.js';
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../config.js';
-import { selectBackend } from './backend.js';
-import { buildModel, describeLayers, SEED_PARAMETER_COUNT } from './model.js';
-import { readModelCard } from './model-card.js';
+import { selectBackend } from '../model/backend.js';
+import { buildModel, describeLayers, SEED_PARAMETER_COUNT } from './cnn.js';
+import { readModelCard } from '../model/model-card.js';
 
 describe('the CNN', () => {
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backend.js';
+import { selectBackend } from '../model/backend.js';
 
 /** Gradient of sum(conv2d(x, w) * r) with respect to x and w, on the given backend. */
 async function gradientsOn(

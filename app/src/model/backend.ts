@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../config.js';
-import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+import { registerWasmTrainingKernels } from '../training/wasm-training-kernels.js';
 
 /**
  * Picks the TF.js backend once per process. `auto` prefers native TensorFlow (tfjs-node, an

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGE_SIZE } from './digit.js';
+import { IMAGE_SIZE } from '../mnist/geometry.js';
 import { findInkBox, fitAndCentre, measureCentreOfMass } from './image-fit.js';
 import type { InkMap } from './image-ink.js';
 

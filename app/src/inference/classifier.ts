@@ -1,6 +1,7 @@
 import type { BackendChoice, InferenceThreadSetting } from '../config.js';
 import { Batcher, type BatchListener } from './batcher.js';
-import { IMAGE_PIXELS, NUM_CLASSES, type Classification, type Classifier, type ClassifierHealth, type DigitPixels } from './digit.js';
+import { IMAGE_PIXELS, NUM_CLASSES, type DigitPixels } from '../mnist/geometry.js';
+import type { Classification, Classifier, ClassifierHealth } from './classifier-types.js';
 import { loadInferenceModel, type InferenceEngine } from './inference-model.js';
 import { startWorkerInference, type InferenceLogger } from './inference-supervisor.js';
 

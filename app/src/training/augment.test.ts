@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { affineTransform, augmentBatch, randomTransforms } from './augment.js';
-import { selectBackend } from './backend.js';
+import { selectBackend } from '../model/backend.js';
 import { createRandom } from './random.js';
 
 /** A 28x28 image with one bright 2x2 square whose top-left corner is (row, col). */

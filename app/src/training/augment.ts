@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE } from './digit.js';
+import { IMAGE_SIZE } from '../mnist/geometry.js';
 
 /**
  * Cheap training-time augmentation: every image gets its own small random rotation, scale and

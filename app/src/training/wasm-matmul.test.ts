@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backend.js';
+import { selectBackend } from '../model/backend.js';
 
 function seeded(shape: number[], seed: number): tf.Tensor {
   let state = seed;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../errors.js';
-import { IMAGE_PIXELS, NUM_CLASSES } from './digit.js';
+import { IMAGE_PIXELS, NUM_CLASSES } from '../mnist/geometry.js';
 import { InferenceError, startInferenceThread, type InferenceThread } from './inference-thread.js';
 
 /** The main-thread side of the worker protocol, against real worker threads running a stand-in model. */

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../config.js';
-import { selectBackend, type BackendName } from './backend.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type ClassifierHealth } from './digit.js';
-import { readModelCard } from './model-card.js';
-import { loadModel } from './model-io.js';
+import { selectBackend, type BackendName } from '../model/backend.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../mnist/geometry.js';
+import type { ClassifierHealth } from './classifier-types.js';
+import { readModelCard } from '../model/model-card.js';
+import { loadModel } from '../model/model-io.js';
 
 /**
  * The committed model, loaded and warmed up, as a function from a batch of flat pixels to a

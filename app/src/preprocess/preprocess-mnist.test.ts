@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readMnistTestDigit } from '../../test/fixtures/mnist-idx.js';
-import { IMAGE_PIXELS, IMAGE_SIZE } from './digit.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../mnist/geometry.js';
 import { measureCentreOfMass } from './image-fit.js';
 import { preprocessImage } from './preprocess.js';
 

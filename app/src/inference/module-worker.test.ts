@@ -4,20 +4,20 @@ import { isTypeScriptUrl, resolveSiblingScript, startModuleWorker } from './modu
 
 describe('starting a worker on an ES module, compiled or TypeScript', () => {
   it('tells TypeScript sources from compiled JavaScript by the URL\'s extension', () => {
-    expect(isTypeScriptUrl(new URL('file:///app/src/digits/inference-worker.ts'))).toBe(true);
-    expect(isTypeScriptUrl(new URL('file:///app/src/digits/inference-worker.mts'))).toBe(true);
-    expect(isTypeScriptUrl(new URL('file:///dist/app/src/digits/inference-worker.js'))).toBe(false);
+    expect(isTypeScriptUrl(new URL('file:///app/src/inference/inference-worker.ts'))).toBe(true);
+    expect(isTypeScriptUrl(new URL('file:///app/src/inference/inference-worker.mts'))).toBe(true);
+    expect(isTypeScriptUrl(new URL('file:///dist/app/src/inference/inference-worker.js'))).toBe(false);
   });
 
   it('finds the sibling script with the caller\'s own extension: sources find sources, dist finds dist', () => {
-    expect(resolveSiblingScript('file:///r/app/src/digits/classifier.ts', 'inference-worker').href).toBe('file:///r/app/src/digits/inference-worker.ts');
-    expect(resolveSiblingScript('file:///r/dist/app/src/digits/classifier.js', 'inference-worker').href).toBe(
-      'file:///r/dist/app/src/digits/inference-worker.js',
+    expect(resolveSiblingScript('file:///r/app/src/inference/classifier.ts', 'inference-worker').href).toBe('file:///r/app/src/inference/inference-worker.ts');
+    expect(resolveSiblingScript('file:///r/dist/app/src/inference/classifier.js', 'inference-worker').href).toBe(
+      'file:///r/dist/app/src/inference/inference-worker.js',
     );
   });
 
   it('runs a TypeScript worker that imports other TypeScript modules by their .js names', async () => {
-    // The fake worker imports ../../src/digits/*.js, which exist only as .ts here.
+    // The fake worker imports ../../src/inference/*.js, which exist only as .ts here.
     const worker = startModuleWorker(new URL('../../test/fixtures/fake-inference-worker.ts', import.meta.url), {
       workerData: { modelDir: 'fake', backend: 'auto', warmupBatchSizes: [2] },
     });

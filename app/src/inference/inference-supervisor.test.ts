@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../errors.js';
-import { IMAGE_PIXELS, NUM_CLASSES } from './digit.js';
+import { IMAGE_PIXELS, NUM_CLASSES } from '../mnist/geometry.js';
 import type { InferenceEngine } from './inference-model.js';
 import { startWorkerInference, type InferenceLogger, type WorkerInferenceOptions } from './inference-supervisor.js';
 

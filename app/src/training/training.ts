@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from './digit.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../mnist/geometry.js';
 import { augmentBatch, type AugmentOptions } from './augment.js';
-import type { EpochRecord } from './model-card.js';
-import type { MnistSet } from './mnist-data.js';
+import type { EpochRecord } from '../model/model-card.js';
+import type { MnistSet } from '../mnist/mnist-data.js';
 import type { BatchProgress } from './progress-bar.js';
 import { createRandom, shuffledIndices } from './random.js';
 

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { drawDigitPng, renderDigitRgba, type DrawOptions } from '../../test/fixtures/draw-digit.js';
-import { DIGIT_BOX, IMAGE_PIXELS, IMAGE_SIZE, type PreprocessedDigit } from './digit.js';
+import { DIGIT_BOX, IMAGE_PIXELS, IMAGE_SIZE } from '../mnist/geometry.js';
+import type { PreprocessedDigit } from './preprocess.js';
 import { measureCentreOfMass } from './image-fit.js';
 import { preprocessImage } from './preprocess.js';
 
