@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../config.js';
-import { registerWasmTrainingKernels } from '../training/wasm-training-kernels.js';
 
 /**
  * Picks the TF.js backend once per process. `auto` prefers native TensorFlow (tfjs-node, an
@@ -36,7 +35,6 @@ async function tryWasm(): Promise<void> {
   wasm.setWasmPaths(`${distDir}${path.sep}`);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) throw new Error('backend "wasm" did not initialise');
-  registerWasmTrainingKernels();
 }
 
 async function tryCpu(): Promise<void> {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { affineTransform, augmentBatch, randomTransforms } from './augment.js';
-import { selectBackend } from '../model/backend.js';
+import { selectTrainingBackend } from './wasm-training-kernels.js';
 import { createRandom } from './random.js';
 
 /** A 28x28 image with one bright 2x2 square whose top-left corner is (row, col). */
@@ -30,7 +30,7 @@ function warp(image: tf.Tensor4D, transform: number[]): tf.Tensor4D {
 
 describe('augmentation', () => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectTrainingBackend('wasm');
   });
 
   it('leaves an image unchanged with no rotation, unit scale and no shift', () => {

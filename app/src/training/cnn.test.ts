@@ -3,13 +3,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../config.js';
-import { selectBackend } from '../model/backend.js';
+import { selectTrainingBackend } from './wasm-training-kernels.js';
 import { buildModel, describeLayers, SEED_PARAMETER_COUNT } from './cnn.js';
 import { readModelCard } from '../model/model-card.js';
 
 describe('the CNN', () => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectTrainingBackend('wasm');
   });
 
   it('has the seed architecture with valid padding: 1,111,946 parameters', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../model/backend.js';
+import { selectTrainingBackend } from './wasm-training-kernels.js';
 import { readMnistTestSet, type MnistSet } from '../mnist/mnist-data.js';
 import { buildModel } from './cnn.js';
 import { createRandom, shuffledIndices } from './random.js';
@@ -9,7 +9,7 @@ import { splitIndices, trainModel, type TrainOptions } from './training.js';
 describe('the training loop', () => {
   let small: MnistSet;
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectTrainingBackend('wasm');
     const test = await readMnistTestSet();
     small = { images: test.images.slice(0, 192), labels: test.labels.slice(0, 192) };
   });

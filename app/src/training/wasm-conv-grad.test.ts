@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../model/backend.js';
+import { selectTrainingBackend } from './wasm-training-kernels.js';
 
 /** Gradient of sum(conv2d(x, w) * r) with respect to x and w, on the given backend. */
 async function gradientsOn(
@@ -40,7 +40,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 describe('Conv2DBackpropFilter on wasm', () => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectTrainingBackend('wasm');
   });
 
   const cases: Array<{ name: string; x: [number, number, number, number]; w: [number, number, number, number]; pad: 'valid' | 'same' }> = [

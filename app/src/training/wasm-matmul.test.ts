@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../model/backend.js';
+import { selectTrainingBackend } from './wasm-training-kernels.js';
 
 function seeded(shape: number[], seed: number): tf.Tensor {
   let state = seed;
@@ -24,7 +24,7 @@ async function productOn(backend: 'cpu' | 'wasm', aShape: number[], bShape: numb
 
 describe('BatchMatMul with transposes on wasm', () => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectTrainingBackend('wasm');
   });
 
   const cases: Array<[string, number[], number[], boolean, boolean]> = [

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../model/backend.js';
+import { selectTrainingBackend } from './wasm-training-kernels.js';
 import { buildModel } from './cnn.js';
 import { readMnistTestSet } from '../mnist/mnist-data.js';
 import { toBatch } from './training.js';
@@ -14,7 +14,7 @@ import { toBatch } from './training.js';
  */
 describe('a full training step of the CNN on wasm', () => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectTrainingBackend('wasm');
   });
 
   it('gives weight gradients that match finite differences of the loss for all 8 weight tensors', async () => {
