@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
-import type { ApplyOutcome } from './apply-object.js';
+import type { ApplyOutcome } from './progress.js';
 
 /** Annotation holding the hash of the Job spec the deployer applied (images included). */
 export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';

@@ -9,7 +9,8 @@ import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import type { AppState } from '../../../src/http/request-context.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type AppMetrics } from '../../../src/metrics.js';
-import { createApp, type AppDeps } from '../../../src/server.js';
+import type { AppDeps } from '../../../src/app-deps.js';
+import { createApp } from '../../../src/server.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
 
