@@ -9,8 +9,8 @@ export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
 /**
  * A Job's pod template cannot be changed once created, so the deployer keeps the manifest's
  * name (other objects and people refer to it) and decides by a hash of its spec instead:
- *  - missing: create it, unless the same spec already succeeded (job-record.ts: the Job's
- *    TTL deletes it after it finishes);
+ *  - missing: create it, unless the same spec already succeeded (readJobRecord below: the
+ *    Job's TTL deletes it after it finishes);
  *  - same hash and not failed: leave it (a finished bootstrap is not run again);
  *  - same hash but failed: delete and create it again, so a re-deploy retries;
  *  - different hash: delete (with its pods) and create it again.

@@ -2,8 +2,8 @@
  * From decoded pixels to an "ink" map: how much each pixel differs from the background, in the
  * background's opposite direction, whatever the polarity of the source. Runs in TypeScript on
  * the one raw buffer sharp decoded: every extra libvips operation (flatten, greyscale...) costs
- * more than this whole pass at canvas size (see ENVIRONMENT.md, "Images"). RGBA, the canvas
- * upload, takes the word-at-a-time loops of image-ink-rgba.ts.
+ * more than this whole pass at canvas size (`make bench` times preprocessing against sharp's
+ * decode alone). RGBA, the canvas upload, takes the word-at-a-time loops of image-ink-rgba.ts.
  */
 import { countRgbaLevels, divideBy255, LITTLE_ENDIAN, measureRgbaInk, weighLuminance, weighRgbaInkColour } from './image-ink-rgba.js';
 

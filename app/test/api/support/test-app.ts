@@ -17,7 +17,7 @@ import type { PredictionStore } from '../../../src/store/prediction-store.js';
 /**
  * An in-process app for API tests: real routes, real preprocessing, a real embedded store in
  * a temp dir; only the classifier is a fake (these tests are about HTTP behaviour above it;
- * app/test/predict-real-model.test.ts uses the real one).
+ * app/test/api/real-model.test.ts uses the real one).
  */
 
 export interface FakeClassifier extends Classifier {
