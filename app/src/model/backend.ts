@@ -41,10 +41,21 @@ async function tryCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('backend "cpu" did not initialise');
 }
 
-const ATTEMPTS: Record<BackendName, () => Promise<void>> = {
-  tensorflow: tryTensorflow,
-  wasm: tryWasm,
-  cpu: tryCpu,
+/** How to start each backend (each throws when it cannot), and which one is active now. */
+export interface BackendRuntime {
+  readonly start: Readonly<Record<BackendName, () => Promise<void>>>;
+  activeName(): string | null;
+}
+
+/** TF.js itself. `tf.ready()` is part of starting: a backend that fails there is skipped too. */
+const TFJS: BackendRuntime = {
+  start: {
+    tensorflow: () => tryTensorflow().then(() => tf.ready()),
+    wasm: () => tryWasm().then(() => tf.ready()),
+    cpu: () => tryCpu().then(() => tf.ready()),
+  },
+  // engine().backendName does not initialise a default backend the way getBackend() does.
+  activeName: () => tf.engine().backendName,
 };
 
 function describe(error: unknown): string {
@@ -54,17 +65,16 @@ function describe(error: unknown): string {
 
 /**
  * Activates a backend. An explicit choice must work (else the error propagates); `auto`
- * walks tensorflow -> wasm -> cpu and records why each earlier one was skipped.
+ * walks tensorflow -> wasm -> cpu and records why each earlier one was skipped. `runtime` is
+ * TF.js; tests pass their own to check the walk whatever is installed.
  */
-export async function selectBackend(choice: BackendChoice): Promise<BackendSelection> {
+export async function selectBackend(choice: BackendChoice, runtime: BackendRuntime = TFJS): Promise<BackendSelection> {
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const fallbacks: string[] = [];
   for (const name of order) {
-    // engine().backendName does not initialise a default backend the way getBackend() does.
-    if (tf.engine().backendName === name) return { name, fallbacks };
+    if (runtime.activeName() === name) return { name, fallbacks };
     try {
-      await ATTEMPTS[name]();
-      await tf.ready();
+      await runtime.start[name]();
       return { name, fallbacks };
     } catch (error) {
       if (choice !== 'auto') throw new Error(`TF_BACKEND=${choice} is not available: ${describe(error)}`, { cause: error });
