@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
 import type { ApplyOutcome } from './progress.js';
@@ -67,7 +68,7 @@ async function waitUntilGone(client: ObjectClient, object: KubeObject, timeoutMs
   const deadline = Date.now() + timeoutMs;
   while ((await client.get(object)) !== null) {
     if (Date.now() > deadline) throw new Error(`${object.kind} ${object.metadata.name} was not deleted within ${timeoutMs / 1000}s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../errors.js';
 import { IMAGE_PIXELS, NUM_CLASSES } from '../mnist/geometry.js';
@@ -30,7 +31,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_00
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }
 
@@ -102,7 +103,7 @@ describe('inference in a supervised worker thread', () => {
     expect(await waiting).toBeInstanceOf(UnavailableError);
     expect(engine.health().ok).toBe(false);
     await expect(engine.predict(makeBatch(1), 1)).rejects.toBeInstanceOf(UnavailableError);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(lines).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapKeyspace, CONTACT_POINTS, createClient, ensureCluster, stopCluster, testKeyspace } from './support/cluster.js';
 import { mnistPngs } from './support/fixtures.js';
@@ -23,7 +24,7 @@ async function waitForSuperuser(timeoutMs: number): Promise<void> {
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`default superuser not ready: ${String(error)}`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
     } finally {
       await client.shutdown().catch(() => {});
     }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, nodeCommand, storedIds, testKeyspace } from './support/cluster.js';
@@ -13,8 +14,6 @@ const DOWN_MS = 20_000;
 const STOP_AFTER = 300;
 /** Small enough that a 20 s outage may hit it: the test then sees 503s, never a silent loss. */
 const SPOOL_MAX_RECORDS = 1_500;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('every node stopped for ~20 s in the middle of a stream', () => {
   const keyspace = testKeyspace('alldown');

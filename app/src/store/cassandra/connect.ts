@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import type { CassandraConfig } from '../../config.js';
 import { StartupError } from '../../errors.js';
@@ -105,7 +106,7 @@ export async function connectCassandra(
         throw new StartupError(failure.message, { cause: error });
       }
       onRetry(failure.message);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 250 * attempt)));
+      await sleep(Math.min(2_000, 250 * attempt));
       continue;
     }
     const datacenters = new Set(client.hosts.values().map((host) => host.datacenter));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PredictionRecord } from '../prediction-store.js';
 import type { Spool } from './spool.js';
@@ -124,4 +125,3 @@ export class Deliverer {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

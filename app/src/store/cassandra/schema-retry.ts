@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 /**
@@ -22,8 +23,6 @@ export interface SchemaRetryOptions {
   /** First pause between attempts, doubled each time up to 5 s. */
   readonly firstDelayMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs one bootstrap step, retrying it while it fails because the schema is still propagating.

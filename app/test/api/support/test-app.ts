@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Koa from 'koa';
 import { loadConfig, type Config } from '../../../src/config.js';
 import type { DigitPixels } from '../../../src/mnist/geometry.js';
@@ -48,7 +49,7 @@ export function createFakeClassifier(options: FakeClassifierOptions = {}): FakeC
     async classify(pixels: DigitPixels): Promise<Classification> {
       calls += 1;
       if (pixels.length !== 784) throw new Error(`expected 784 pixels, got ${pixels.length}`);
-      if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      if (options.delayMs) await sleep(options.delayMs);
       if (options.failWith) throw options.failWith;
       const probabilities = Array.from({ length: 10 }, (_, d) => (d === digit ? 0.91 : 0.01));
       for (const listener of listeners) listener(1, 0.5);
