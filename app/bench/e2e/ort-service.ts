@@ -12,6 +12,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { createApp } from '../../src/server.js';
 import { openStore } from '../../src/store/open-store.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from '../onnx/layers-to-onnx.js';
+import { errorMessage } from '../../src/errors.js';
 
 /**
  * A what-if, not the service: the real app (createApp, preprocessing, store, routes, metrics)
@@ -67,6 +68,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ort-service: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`ort-service: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

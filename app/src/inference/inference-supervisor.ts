@@ -1,4 +1,4 @@
-import { UnavailableError } from '../errors.js';
+import { errorMessage, UnavailableError } from '../errors.js';
 import type { ClassifierHealth } from './classifier-types.js';
 import type { InferenceEngine } from './inference-model.js';
 import { startInferenceThread, type InferenceThread, type InferenceThreadOptions } from './inference-thread.js';
@@ -123,7 +123,7 @@ class SupervisedInference implements InferenceEngine {
       thread = await startInferenceThread(this.options);
     } catch (error) {
       if (this.disposed) return;
-      this.downReason = `restart failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.downReason = `restart failed: ${errorMessage(error)}`;
       this.options.logger?.error({ err: error, restartInMs: this.delayMs }, 'inference worker could not be restarted');
       this.scheduleRestart();
       return;

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../config.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * Picks the TF.js backend once per process. `auto` prefers native TensorFlow (tfjs-node, an
@@ -59,7 +60,7 @@ const TFJS: BackendRuntime = {
 };
 
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return message.split('\n')[0] ?? message;
 }
 
