@@ -68,7 +68,7 @@ bench: build ## benchmarks: classifier, preprocessing, end to end; JSON under .b
 
 # ---- local Cassandra (real nodes from Maven Central jars) ---------------------------------
 .PHONY: cassandra-up
-cassandra-up: ## start NODES=1|3 local Cassandra nodes on 127.0.0.1..3 and wait for CQL
+cassandra-up: install ## start NODES=1|3 local Cassandra nodes on 127.0.0.1..3 and wait for CQL (and schema agreement)
 	scripts/cassandra/up.sh $(NODES)
 
 .PHONY: cassandra-down

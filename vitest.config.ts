@@ -13,7 +13,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['app/src/**/*.test.ts', 'k8s/**/*.test.ts'],
+          include: ['app/src/**/*.test.ts', 'k8s/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['k8s/test/**', 'node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

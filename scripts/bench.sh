@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make bench` (after `make build`): every benchmark of issue 6, JSON under .bench/ (git-ignored),
-# a markdown table at the end (also .bench/results.md).
+# `make bench` (after `make build`): every benchmark the README's "Measured" table cites, JSON
+# under .bench/ (git-ignored), a markdown table at the end (also .bench/results.md).
 #  1. compile the harness (app/bench -> dist/app/bench);
 #  2. convert app/model to ONNX for the onnxruntime reference (cached in $MNIST_CACHE/onnx);
 #  3. classifier alone: TF.js (the service's classifier) vs onnxruntime, batch 1/8/32/128;

@@ -5,11 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT, type BackendChoice } from '../src/config.js';
-import { loadClassifier } from '../src/digits/classifier.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/digits/digit.js';
-import { readMnistTestSet } from '../src/digits/mnist-data.js';
+import { loadClassifier } from '../src/inference/classifier.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/mnist/geometry.js';
+import { readMnistTestSet } from '../src/mnist/mnist-data.js';
 import { measureRate, median, round, type RateResult } from './measure.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from './onnx/layers-to-onnx.js';
+import { errorMessage } from '../src/errors.js';
 
 /**
  * Classifier alone: images/s at batch 1, 8, 32, 128. TF.js runs through the service's own
@@ -155,6 +156,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`classifier-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`classifier-bench: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT } from '../src/config.js';
-import { readMnistTestSet } from '../src/digits/mnist-data.js';
+import { readMnistTestSet } from '../src/mnist/mnist-data.js';
 import { encodeGreyPng } from '../src/replay/png-encode.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { runClosedLoop, type ClosedLoopResult } from './e2e/closed-loop.js';
 import { encodeMultipart, type MultipartBody } from './e2e/multipart.js';
 import { parseStatLine, readMachineBusyMs, startServer, type RunningServer } from './e2e/server-process.js';
 import { meanBatchSize, readBatchCounters, readReadiness } from './e2e/service-metrics.js';
+import { errorMessage } from '../src/errors.js';
 
 /**
  * End to end on loopback: POST /api/predictions with a 280x280 canvas PNG (multipart, as the
@@ -192,7 +193,7 @@ async function main(args: string[]): Promise<void> {
       results.push(await benchTarget(name, name === 'embedded-28px' ? smallUpload : upload, options));
     } catch (error) {
       // One unreachable target (Cassandra down) must not throw away the others' numbers.
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       process.stderr.write(`e2e: ${name} not measured: ${message}\n`);
       results.push({ name, command: '', readiness: null, readinessAfter: null, sampleResponse: null, points: [], peakRssMiB: 0, logFile: path.join(options.workDir, `${name}.log`), cpuProfileDir: null, error: message });
     }
@@ -209,6 +210,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`e2e-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`e2e-bench: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

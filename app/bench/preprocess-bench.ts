@@ -18,10 +18,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
 import { PROJECT_ROOT } from '../src/config.js';
-import { preprocessImage } from '../src/digits/preprocess.js';
+import { preprocessImage } from '../src/preprocess/preprocess.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { readMnistTestDigit } from '../test/fixtures/mnist-idx.js';
 import { round } from './measure.js';
+import { errorMessage } from '../src/errors.js';
 
 const USAGE = `Usage: UV_THREADPOOL_SIZE=1 npx tsx app/bench/preprocess-bench.ts [--in-flight 8] [--seconds 6]
   [--slice-ms 250] [--out .bench/preprocess.json]`;
@@ -147,6 +148,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`preprocess-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`preprocess-bench: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

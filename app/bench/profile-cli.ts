@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { E2eTarget } from './e2e-bench.js';
 import { readProfileThreadId, renderBreakdown, summarizeProfiles, type CpuProfile, type SampleWindow } from './profile-summary.js';
+import { errorMessage } from '../src/errors.js';
 
 /**
  * `node dist/app/bench/profile-cli.js FILE.cpuprofile... [--e2e e2e.json] [--out summary.md]`:
@@ -47,6 +48,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`profile-cli: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`profile-cli: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

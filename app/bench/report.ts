@@ -6,6 +6,7 @@ import type { ClassifierBenchResult } from './classifier-bench.js';
 import { collectMachineInfo } from './machine-info.js';
 import { maxOtherCores, renderMarkdown, type BenchResults } from './report-markdown.js';
 import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type E2eReport, type PreprocessReport } from './report-targets.js';
+import { errorMessage } from '../src/errors.js';
 
 /**
  * Joins the parts' JSON (.bench/classifier.json, preprocess.json, e2e.json) into
@@ -20,7 +21,7 @@ async function readJson<T>(file: string): Promise<T | null> {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${file}: ${errorMessage(error)}`);
   }
 }
 
@@ -68,6 +69,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`bench report: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench report: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

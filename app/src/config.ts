@@ -11,10 +11,14 @@ import { ConfigError } from './errors.js';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOT = path.basename(REPO_ROOT) === 'dist' ? path.dirname(REPO_ROOT) : REPO_ROOT;
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 /** Where the model runs: a dedicated worker thread, or the thread that serves HTTP. */
-export type InferenceThreadSetting = 'worker' | 'main';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const INFERENCE_THREADS = ['worker', 'main'] as const;
+export type InferenceThreadSetting = (typeof INFERENCE_THREADS)[number];
+/** pino's levels. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface CassandraConfig {
   readonly contactPoints: readonly string[];
@@ -130,10 +134,10 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host: readString(env, 'HOST', '0.0.0.0'),
     port: readInt(env, 'PORT', 3000, 0, 65535),
-    logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     modelDir: path.resolve(ROOT, readString(env, 'MODEL_DIR', 'app/model')),
-    backend: readEnum(env, 'TF_BACKEND', 'auto', ['auto', 'tensorflow', 'wasm', 'cpu']),
-    inferenceThread: readEnum(env, 'INFERENCE_THREAD', 'worker', ['worker', 'main']),
+    backend: readEnum(env, 'TF_BACKEND', 'auto', BACKEND_CHOICES),
+    inferenceThread: readEnum(env, 'INFERENCE_THREAD', 'worker', INFERENCE_THREADS),
     batchMaxSize: readInt(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
     batchMaxWaitMs: readInt(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
@@ -190,6 +194,6 @@ export function loadBootstrapConfig(env: Env = process.env): BootstrapConfig {
     appUsername,
     appPassword,
     timeoutMs: readInt(env, 'CASSANDRA_BOOTSTRAP_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
-    logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
 }

@@ -86,3 +86,8 @@ export class ConfigError extends StartupError {
     this.name = 'ConfigError';
   }
 }
+
+/** The message of anything thrown: an Error's own, else its string form (for logs and CLIs). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,33 +1,17 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { Classifier, PreprocessedDigit, PreprocessLimits } from './digits/digit.js';
+import type { AppDeps } from './app-deps.js';
 import type { AppState } from './http/request-context.js';
 import { createErrorMiddleware } from './http/error-middleware.js';
 import { createRequestContext } from './http/request-context.js';
 import { createRequestLog } from './http/request-log.js';
 import { createTimeoutMiddleware } from './http/limits.js';
-import { observeStore, type AppMetrics } from './metrics.js';
+import { observeStore } from './metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPredictRoute } from './routes/predict.js';
 import { registerHistoryRoutes } from './routes/predictions.js';
 import { registerWebRoutes } from './routes/web.js';
-import type { PredictionStore } from './store/prediction-store.js';
-
-/** Turns uploaded bytes into the model's input; throws the named 4xx errors for bad images. */
-export type Preprocess = (bytes: Buffer, limits: PreprocessLimits) => Promise<PreprocessedDigit>;
-
-/** Everything the app needs, created by the composition root (main.ts) or by a test. */
-export interface AppDeps {
-  readonly config: Config;
-  readonly store: PredictionStore;
-  readonly classifier: Classifier;
-  readonly preprocess: Preprocess;
-  readonly logger: Logger;
-  readonly metrics: AppMetrics;
-}
 
 /** Per-app lifecycle flags, kept outside Koa's types. */
 const draining = new WeakSet<Koa<AppState>>();

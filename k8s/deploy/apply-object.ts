@@ -1,14 +1,7 @@
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
-import type { ApplyResult } from './progress.js';
+import type { ApplyOutcome } from './progress.js';
 import { applyJob, stringifyCanonical } from './jobs.js';
-
-export interface ApplyOutcome {
-  readonly result: ApplyResult;
-  readonly detail?: string;
-  /** Nothing to wait for: the object is known to have finished already (a Job removed by its TTL). */
-  readonly settled?: boolean;
-}
 
 /**
  * The part of an object that applying manifests can change: everything but status and the

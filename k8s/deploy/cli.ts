@@ -13,6 +13,7 @@ import { DEFAULT_MANIFESTS_FILE, readManifests } from './manifests.js';
 import { createStreamReporter } from './progress.js';
 import { formatStatus, readStatus } from './status.js';
 import { watchRelease } from './watch.js';
+import { errorMessage, UsageError } from '../lib/errors.js';
 
 const USAGE = `Usage: node dist/k8s/deploy/cli.js <command> [flags]
 
@@ -35,8 +36,6 @@ status flags:
 The cluster is the one of KUBECONFIG (or ~/.kube/config); for the local control plane of
 "make kube-up": export KUBECONFIG=.kube/local.kubeconfig`;
 
-class UsageError extends Error {}
-
 function parseFlags(args: string[]) {
   try {
     return parseArgs({
@@ -55,7 +54,7 @@ function parseFlags(args: string[]) {
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 }
 
@@ -108,7 +107,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exitCode = 2;
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`deploy: ${error instanceof DeployError ? message : `unexpected error: ${message}`}\n`);
   if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exitCode = 1;

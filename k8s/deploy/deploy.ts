@@ -10,6 +10,7 @@ import { prepareRelease, type Release, retargetRelease } from './release.js';
 import { ensureSecrets } from './secrets.js';
 import { hashJobSpec, recordJobSuccess } from './jobs.js';
 import { waitFor } from './wait.js';
+import { errorMessage } from '../lib/errors.js';
 
 export interface DeployOptions {
   readonly manifests: readonly KubeObject[];
@@ -64,7 +65,7 @@ export async function deploy(clients: Clients, options: DeployOptions): Promise<
     const settled = new Set<KubeObject>();
     for (const object of phase.objects) {
       const outcome = await applyObject(clients.objects, object, dryRun).catch((error: unknown) => {
-        throw new DeployError(`applying ${toRef(object)} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new DeployError(`applying ${toRef(object)} failed: ${errorMessage(error)}`);
       });
       counts[outcome.result]++;
       if (outcome.settled === true) settled.add(object);

@@ -1,6 +1,7 @@
 import type { CoreV1Event, V1LabelSelector } from '@kubernetes/client-node';
 import type { Clients } from './clients.js';
 import { findPodProblem, pickNewest } from './pod-problems.js';
+import { errorMessage } from '../lib/errors.js';
 
 const MAX_PODS_EXPLAINED = 3;
 const LOG_LINES = 10;
@@ -74,7 +75,7 @@ async function lastLogLines(
     if (lines.length === 0) return ['  (its log is empty)'];
     return [`  last ${lines.length} log line${lines.length === 1 ? '' : 's'} of ${pod}/${logs.container}:`, ...lines.map((l) => `    ${l}`)];
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const message = errorMessage(error).split('\n')[0];
     return [`  (no logs of ${pod}/${logs.container}: ${message})`];
   }
 }

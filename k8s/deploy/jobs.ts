@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from './kube-object.js';
 import type { ObjectClient } from './object-client.js';
-import type { ApplyOutcome } from './apply-object.js';
+import type { ApplyOutcome } from './progress.js';
 
 /** Annotation holding the hash of the Job spec the deployer applied (images included). */
 export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
@@ -9,8 +10,8 @@ export const SPEC_HASH_ANNOTATION = 'mnist-k8s.io/spec-hash';
 /**
  * A Job's pod template cannot be changed once created, so the deployer keeps the manifest's
  * name (other objects and people refer to it) and decides by a hash of its spec instead:
- *  - missing: create it, unless the same spec already succeeded (job-record.ts: the Job's
- *    TTL deletes it after it finishes);
+ *  - missing: create it, unless the same spec already succeeded (readJobRecord below: the
+ *    Job's TTL deletes it after it finishes);
  *  - same hash and not failed: leave it (a finished bootstrap is not run again);
  *  - same hash but failed: delete and create it again, so a re-deploy retries;
  *  - different hash: delete (with its pods) and create it again.
@@ -67,7 +68,7 @@ async function waitUntilGone(client: ObjectClient, object: KubeObject, timeoutMs
   const deadline = Date.now() + timeoutMs;
   while ((await client.get(object)) !== null) {
     if (Date.now() > deadline) throw new Error(`${object.kind} ${object.metadata.name} was not deleted within ${timeoutMs / 1000}s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 

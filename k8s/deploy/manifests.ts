@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { DeployError } from './errors.js';
 import { isKubeObject, type KubeObject } from './kube-object.js';
+import { errorMessage } from '../lib/errors.js';
 
 /** Where `make synth` writes the manifests (one multi-document YAML), relative to the repo root. */
 export const DEFAULT_MANIFESTS_FILE = 'k8s/dist/mnist-k8s.k8s.yaml';
@@ -26,7 +27,7 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   try {
     documents = yaml.loadAll(text);
   } catch (error) {
-    throw new DeployError(`${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DeployError(`${source} is not valid YAML: ${errorMessage(error)}`);
   }
   const objects: KubeObject[] = [];
   documents.forEach((document, index) => {

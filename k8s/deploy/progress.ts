@@ -1,6 +1,14 @@
 /** What applying one object did. "valid" is a server-side dry run that the API server accepted. */
 export type ApplyResult = 'created' | 'configured' | 'unchanged' | 'recreated' | 'valid';
 
+/** What applying one object did (applyObject, applyJob). */
+export interface ApplyOutcome {
+  readonly result: ApplyResult;
+  readonly detail?: string;
+  /** Nothing to wait for: the object is known to have finished already (a Job removed by its TTL). */
+  readonly settled?: boolean;
+}
+
 /**
  * Everything the deployer tells a person, as data: the CLI prints it, tests read it as the
  * deployer's event log (e.g. to check that the app was applied only after the Job succeeded).

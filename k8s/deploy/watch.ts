@@ -7,6 +7,7 @@ import type { Report } from './progress.js';
 import type { Release } from './release.js';
 import { buildSecret } from './secrets.js';
 import { sleep } from './time.js';
+import { errorMessage } from '../lib/errors.js';
 
 export interface WatchOptions {
   /** Time between two reconcile passes. */
@@ -55,7 +56,7 @@ export async function watchRelease(clients: Clients, release: Release, options: 
     try {
       await reconcileOnce(clients, release, options, warned);
     } catch (error) {
-      options.report({ type: 'note', message: `reconcile failed, retrying: ${error instanceof Error ? error.message : String(error)}` });
+      options.report({ type: 'note', message: `reconcile failed, retrying: ${errorMessage(error)}` });
     }
     await sleep(options.intervalMs, options.signal);
   }

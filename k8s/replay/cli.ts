@@ -15,6 +15,7 @@ import { runClusterReplay } from './cluster-replay.js';
 import { defaultMergeCommand } from './merge-runner.js';
 import { createKubeReplayCluster, loadKubeConfig } from './replay-cluster.js';
 import { runName, type ClusterReplayPlan } from './replay-manifest.js';
+import { errorMessage, UsageError } from '../lib/errors.js';
 
 const USAGE = `Usage: node dist/k8s/replay/cli.js [flags]
 
@@ -42,8 +43,6 @@ follows it, collects each pod's JSON report from its log and merges them into on
 
 The cluster is the one of KUBECONFIG (or ~/.kube/config). Exit 0 only when every pod
 succeeded, every shard reported, and the thresholds held.`;
-
-class UsageError extends Error {}
 
 const FLAGS = {
   image: { type: 'string', default: DEFAULT_APP_IMAGE },
@@ -87,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -145,7 +144,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exitCode = 2;
     return;
   }
-  process.stderr.write(`replay-cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`replay-cluster: ${errorMessage(error)}\n`);
   if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exitCode = 1;
 });

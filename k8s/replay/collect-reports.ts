@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PodView, ReplayCluster } from './replay-cluster.js';
+import { errorMessage } from '../lib/errors.js';
 
 /**
  * Collects each shard's JSON report from its pod's log. The app's replay command prints its
@@ -74,7 +75,7 @@ export async function collectReports(cluster: ReplayCluster, pods: readonly PodV
         log = await cluster.readLog(pod.name);
       } catch (error) {
         await writeFile(logFile, '');
-        return { index, pod: pod.name, reportFile: null, logFile, problem: `cannot read log: ${error instanceof Error ? error.message : String(error)}` };
+        return { index, pod: pod.name, reportFile: null, logFile, problem: `cannot read log: ${errorMessage(error)}` };
       }
       await writeFile(logFile, log);
       const line = extractReportLine(log);

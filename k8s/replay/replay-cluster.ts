@@ -1,5 +1,6 @@
 import { ApiException, BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { JobManifest } from './replay-manifest.js';
+import { errorMessage } from '../lib/errors.js';
 
 /**
  * The few cluster operations a cluster-scale replay needs, behind a small interface so the
@@ -110,7 +111,7 @@ function viewPod(pod: V1Pod): PodView {
 
 /** "500 no preferred addresses found" from client-node's multi-line ApiException. */
 function describeApiError(error: unknown): string {
-  if (!(error instanceof ApiException)) return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof ApiException)) return errorMessage(error);
   const body: unknown = error.body;
   let message: unknown = (body as { message?: unknown } | null)?.message;
   if (typeof body === 'string') {

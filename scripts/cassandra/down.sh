@@ -3,8 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 [[ -d "$STATE_DIR" ]] || { log "nothing to stop"; exit 0; }
-exec 8>"$STATE_DIR/.lock"
-flock 8
+hold_cluster_lock --exclusive
 for n in $(seq 1 $MAX_NODES); do stop_node "$n" & done
 wait
 find "$STATE_DIR" -mindepth 1 -maxdepth 1 ! -name '.*lock' -exec rm -rf {} +

@@ -81,7 +81,10 @@ node_pid() {
 }
 
 # True when 127.0.0.n:9042 answers a CQL OPTIONS request with SUPPORTED (protocol v4 frame:
-# version 0x04, flags 0, stream 1, opcode 0x05, empty body; reply opcode 0x06).
+# version 0x04, flags 0, stream 1, opcode 0x05, empty body; reply opcode 0x06). Kept in bash:
+# it compares a fixed 5-byte header, parses nothing free-form, needs no credentials when AUTH=1,
+# and is polled twice a second while JVMs start on the same 2 cores, where a Node process per
+# poll would cost more CPU than the probe saves.
 cql_answers() {
   local reply
   reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/$(node_address "$1")/9042 && printf '\x04\x00\x00\x01\x05\x00\x00\x00\x00' >&3 && head -c 5 <&3 | od -An -tx1" 2>/dev/null || true)"
@@ -104,6 +107,16 @@ render_config() {
     -e "s|@AUTHENTICATOR@|$authenticator|" -e "s|@AUTHORIZER@|$authorizer|" \
     "$SCRIPT_DIR/cassandra.yaml.template" >"$dir/conf/cassandra.yaml"
   cp "$SCRIPT_DIR/logback.xml" "$dir/conf/logback.xml"
+}
+
+# The cluster lock, held until the script exits: up.sh and down.sh take it exclusively, node.sh
+# start shares it. So a start never interleaves with a down (which deletes the node directories
+# under it) or an up (which writes the cluster's size and auth mode), while several node starts
+# (the fault tests restart all three nodes at once) still run together.
+hold_cluster_lock() { # --exclusive | --shared
+  mkdir -p "$STATE_DIR"
+  exec 8>"$STATE_DIR/.lock"
+  flock "$1" 8
 }
 
 # Serializes launches (up.sh, node.sh start) so two callers never start the same node twice.
@@ -177,46 +190,15 @@ wait_for_node() {
   log "node $n ($(node_address "$n")) answers CQL after $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000)))s"
 }
 
-# One node's view of the cluster, one line: the schema versions it knows with their nodes.
-schema_view() {
-  "$SCRIPT_DIR/nodetool.sh" "$1" describecluster 2>/dev/null | sed -n '/Schema versions:/,/^$/p' | sed 1d | tr -s ' \t' ' ' | sed '/^ *$/d'
-}
-
-# A node that answers CQL may not yet be seen UP by its peers, and a DDL statement sent then
-# never reaches it: a DROP during that window left a restarted node on its old schema, and the
-# next CREATE waited five minutes for agreement. So start-up ends only when every running node
-# reports one schema version held by all running nodes (nodes that are down may be listed as
-# UNREACHABLE). If a node stays on another version for SETTLE_RESET_S, its local schema is
-# reset (`nodetool resetlocalschema`, the documented remedy: it pulls the schema again).
+# Waits until every running node sees the others up and agrees on one schema (why, and the
+# schema reset it may do: settle.ts). Deciding that means reading nodetool's report on each node,
+# which is done in TypeScript, tested on fixtures (schema-agreement.test.ts).
 wait_for_settled() {
-  local running=() n unsettled deadline reset_at view reachable expected holders minority ip
+  local running=() n tsx="$REPO_ROOT/node_modules/.bin/tsx"
   for n in $(seq 1 "$MAX_NODES"); do [[ -n "$(node_pid "$n")" ]] && running+=("$n"); done
   ((${#running[@]} > 1)) || return 0
-  expected="$(for n in "${running[@]}"; do node_address "$n"; done | sort | tr '\n' ' ')"
-  deadline=$(($(date +%s) + SETTLE_TIMEOUT_S))
-  reset_at=$(($(date +%s) + SETTLE_RESET_S))
-  while :; do
-    unsettled=""
-    for n in "${running[@]}"; do
-      view="$(schema_view "$n")"
-      reachable="$(grep -v UNREACHABLE <<<"$view" || true)"
-      holders="$(grep -o '127\.0\.0\.[0-9]*' <<<"$reachable" | sort | tr '\n' ' ')"
-      if [[ "$(grep -c . <<<"$reachable")" != 1 || "$holders" != "$expected" ]]; then unsettled="$n"; break; fi
-    done
-    [[ -z "$unsettled" ]] && break
-    if (($(grep -c . <<<"$reachable") > 1 && $(date +%s) > reset_at)); then
-      # Every version line but the one most nodes hold.
-      minority="$(awk -F'[][]' '{ print gsub(/,/, ",", $2) "|" $2 }' <<<"$reachable" | sort -t'|' -k1,1n | head -n -1 | cut -d'|' -f2)"
-      for ip in $(grep -o '127\.0\.0\.[0-9]*' <<<"$minority"); do
-        log "node ${ip##*.} is on another schema version; resetting its local schema"
-        "$SCRIPT_DIR/nodetool.sh" "${ip##*.}" resetlocalschema >&2 || true
-      done
-      reset_at=$(($(date +%s) + SETTLE_RESET_S))
-    fi
-    (($(date +%s) > deadline)) && die "nodes ${running[*]} did not settle within ${SETTLE_TIMEOUT_S}s; node $unsettled sees: $(tr '\n' ';' <<<"$view")"
-    sleep 1
-  done
-  log "nodes ${running[*]} see each other up and agree on the schema"
+  [[ -x "$tsx" ]] || die "$tsx is missing: run 'make install' first"
+  "$tsx" "$SCRIPT_DIR/settle.ts" --timeout-s "$SETTLE_TIMEOUT_S" --reset-s "$SETTLE_RESET_S" "${running[@]}" || exit 1
 }
 
 # Stops node n: SIGTERM (or the given signal), then waits for the JVM to exit.

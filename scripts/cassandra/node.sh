@@ -15,7 +15,7 @@ case "$action" in
   stop) stop_node "$n" TERM ;;
   kill) stop_node "$n" KILL ;;
   start)
-    mkdir -p "$STATE_DIR"
+    hold_cluster_lock --shared
     [[ -f "$(node_dir "$n")/conf/cassandra.yaml" ]] || die "node $n was never started by up.sh"
     AUTH="$(cat "$STATE_DIR/auth-mode" 2>/dev/null || echo 0)"
     export AUTH

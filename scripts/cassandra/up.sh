@@ -8,9 +8,7 @@ nodes="${1:-${NODES:-1}}"
 [[ "$nodes" == 1 || "$nodes" == 3 ]] || die "usage: up.sh 1|3 (got '$nodes')"
 auth_mode="${AUTH:-0}"
 
-mkdir -p "$STATE_DIR"
-exec 8>"$STATE_DIR/.lock"
-flock 8
+hold_cluster_lock --exclusive
 
 if [[ -f "$STATE_DIR/auth-mode" && "$(cat "$STATE_DIR/auth-mode")" != "$auth_mode" ]]; then
   for n in $(seq 1 $MAX_NODES); do

@@ -2,15 +2,17 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../../src/config.js';
-import { Batcher } from '../../src/digits/batcher.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type Classification, type Classifier, type DigitPixels } from '../../src/digits/digit.js';
-import { readModelCard } from '../../src/digits/model-card.js';
-import { preprocessImage } from '../../src/digits/preprocess.js';
+import { Batcher } from '../../src/inference/batcher.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../../src/mnist/geometry.js';
+import type { Classification, Classifier } from '../../src/inference/classifier-types.js';
+import { readModelCard } from '../../src/model/model-card.js';
+import { preprocessImage } from '../../src/preprocess/preprocess.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createApp } from '../../src/server.js';
 import { openStore } from '../../src/store/open-store.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from '../onnx/layers-to-onnx.js';
+import { errorMessage } from '../../src/errors.js';
 
 /**
  * A what-if, not the service: the real app (createApp, preprocessing, store, routes, metrics)
@@ -66,6 +68,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ort-service: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`ort-service: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

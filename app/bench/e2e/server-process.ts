@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A server under test in its own process: started with node (optionally with --cpu-prof),
@@ -123,7 +124,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number, lo
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   throw new Error(`server not ready at ${url} after ${timeoutMs} ms (log: ${logFile})`);
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseFlags } from '../../src/cli/args.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { exportOnnx } from './export-onnx.js';
+import { errorMessage } from '../../src/errors.js';
 
 /**
  * `node dist/app/bench/onnx/export-cli.js --cache-dir DIR [--model-dir app/model]`: writes (or
@@ -24,6 +25,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`export-onnx: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`export-onnx: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { loadModel } from '../../src/digits/model-io.js';
+import { loadModel } from '../../src/model/model-io.js';
 import { convertLayersToOnnx, type LayerSpec, type LayerStack } from './layers-to-onnx.js';
 import { encodeModel } from './onnx-proto.js';
 

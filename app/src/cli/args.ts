@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../errors.js';
 
 /** Wrong flags or command: the CLI prints the message and exits 2. */
 export class UsageError extends Error {
@@ -20,7 +21,7 @@ export function parseFlags<O extends Options>(args: string[], options: O, usage:
   try {
     parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    throw new UsageError(`${errorMessage(error)}\n\n${usage}`);
   }
   if ((parsed.values as Record<string, unknown>).help === true) {
     process.stdout.write(`${usage}\n`);

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
-import { loadClassifier } from '../digits/classifier.js';
-import { IMAGE_PIXELS } from '../digits/digit.js';
-import { readMnistTestSet } from '../digits/mnist-data.js';
+import { loadClassifier } from '../inference/classifier.js';
+import { IMAGE_PIXELS } from '../mnist/geometry.js';
+import { readMnistTestSet } from '../mnist/mnist-data.js';
 import { parseFlags, positiveInt } from './args.js';
 
 const USAGE = `Usage: mnist evaluate [flags]

@@ -4,7 +4,7 @@
  * Each command lives in its own module exporting `run(args)`; this file only dispatches and
  * owns the one top-level catch: a message for people, a stack only when DEBUG is set.
  */
-import { StartupError } from '../errors.js';
+import { errorMessage, StartupError } from '../errors.js';
 import { UsageError } from './args.js';
 
 const USAGE = `Usage: mnist <command> [flags]
@@ -48,7 +48,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exit(2);
   }
   const known = error instanceof StartupError;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`mnist: ${known ? message : `unexpected error: ${message}`}\n`);
   if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   // Exit now: a half-opened client (database driver, HTTP agent) must not keep a failed command alive.

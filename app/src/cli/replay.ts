@@ -8,6 +8,7 @@ import { runReplay } from '../replay/run-replay.js';
 import { formatSummary } from '../replay/summary.js';
 import { checkThresholds, parseThreshold, type Thresholds } from '../replay/thresholds.js';
 import { parseFlags, positiveInt, UsageError } from './args.js';
+import { errorMessage } from '../errors.js';
 
 const USAGE = `Usage: mnist replay [flags]             drive a running service with MNIST or recorded traffic
        mnist replay merge FILE... [flags]  merge shard reports (JSON files or logs) into one
@@ -195,6 +196,6 @@ function usage<T>(read: () => T): T {
     return read();
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    throw new UsageError(`${errorMessage(error)}\n\n${USAGE}`);
   }
 }

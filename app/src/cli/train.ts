@@ -1,12 +1,12 @@
 import { loadConfig } from '../config.js';
-import { selectBackend } from '../digits/backend.js';
-import { DEFAULT_AUGMENT } from '../digits/augment.js';
-import { checksumMnistFiles, readMnistTestSet, readMnistTrainSet } from '../digits/mnist-data.js';
-import { buildModel, DEFAULT_DENSE_DROPOUT, DEFAULT_LEARNING_RATE, describeLayers } from '../digits/model.js';
-import { writeModelCard, type ModelCard } from '../digits/model-card.js';
-import { saveModel } from '../digits/model-io.js';
-import { formatDuration, ProgressBar } from '../digits/progress-bar.js';
-import { evaluateModel, trainModel } from '../digits/training.js';
+import { DEFAULT_AUGMENT } from '../training/augment.js';
+import { checksumMnistFiles, readMnistTestSet, readMnistTrainSet } from '../mnist/mnist-data.js';
+import { buildModel, DEFAULT_DENSE_DROPOUT, DEFAULT_LEARNING_RATE, describeLayers } from '../training/cnn.js';
+import { writeModelCard, type ModelCard } from '../model/model-card.js';
+import { saveModel } from '../model/model-io.js';
+import { formatDuration, ProgressBar } from '../training/progress-bar.js';
+import { evaluateModel, trainModel } from '../training/training.js';
+import { selectTrainingBackend } from '../training/wasm-training-kernels.js';
 import { parseFlags, positiveInt } from './args.js';
 
 const USAGE = `Usage: mnist train [flags]
@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
   const outDir = flags.out ?? config.modelDir;
   const learningRateDecay = epochs > 1 ? FINAL_LEARNING_RATE_FRACTION ** (1 / (epochs - 1)) : 1;
 
-  const backend = await selectBackend(config.backend);
+  const backend = await selectTrainingBackend(config.backend);
   const progress = new ProgressBar(process.stderr);
   progress.log(`backend ${backend.name}${backend.fallbacks.length > 0 ? ` (skipped: ${backend.fallbacks.join('; ')})` : ''}`);
   const [data, test, files] = await Promise.all([readMnistTrainSet(), readMnistTestSet(), checksumMnistFiles()]);

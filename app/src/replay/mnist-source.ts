@@ -1,4 +1,4 @@
-import { readMnistTestSet } from '../digits/mnist-data.js';
+import { readMnistTestSet } from '../mnist/mnist-data.js';
 import type { LoadedSource, ReplayItem } from './outcome.js';
 import { encodeAll } from './png-encode.js';
 

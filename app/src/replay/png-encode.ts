@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { IMAGE_SIZE } from '../digits/digit.js';
+import { IMAGE_SIZE } from '../mnist/geometry.js';
 
 /**
  * Encoding of 28x28 inputs as the PNG a client would upload: one grey channel, MNIST polarity

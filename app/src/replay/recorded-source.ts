@@ -1,5 +1,5 @@
 import { StartupError } from '../errors.js';
-import { IMAGE_PIXELS } from '../digits/digit.js';
+import { IMAGE_PIXELS } from '../mnist/geometry.js';
 import type { JsonResponse } from './http-client.js';
 import type { LoadedSource, ReplayItem } from './outcome.js';
 import { encodeAll } from './png-encode.js';

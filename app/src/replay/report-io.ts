@@ -3,6 +3,7 @@ import path from 'node:path';
 import { renderLatencyChart } from './chart.js';
 import { assertReport, MergeError } from './merge.js';
 import type { ReplayReport } from './report.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * Reports on disk and in logs. A replay prints its JSON report as the last stdout line, so a
@@ -31,7 +32,7 @@ export async function readReportFile(file: string): Promise<ReplayReport> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new MergeError(`${file}: cannot read (${error instanceof Error ? error.message : String(error)})`);
+    throw new MergeError(`${file}: cannot read (${errorMessage(error)})`);
   }
   return parseReportText(text, file);
 }

@@ -1,8 +1,9 @@
 import type Router from '@koa/router';
 import type { AppState } from '../http/request-context.js';
-import type { AppDeps } from '../server.js';
+import type { AppDeps } from '../app-deps.js';
 import type { StoreHealth } from '../store/prediction-store.js';
 import { callStore } from '../metrics.js';
+import { errorMessage } from '../errors.js';
 
 type HealthDeps = Pick<AppDeps, 'store' | 'classifier' | 'metrics'>;
 
@@ -27,7 +28,7 @@ export async function checkStore(deps: Pick<AppDeps, 'store' | 'metrics'>): Prom
     deps.metrics.storeBacklog.set(health.backlog);
     return health;
   } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : String(error), backlog: 0 };
+    return { ok: false, detail: errorMessage(error), backlog: 0 };
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { AppState } from '../http/request-context.js';
-import type { AppDeps } from '../server.js';
+import type { AppDeps } from '../app-deps.js';
 import { checkStore } from './health.js';
 
 /** `GET /metrics`: Prometheus text format from the app's own registry. */

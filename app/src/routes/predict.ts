@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
 import type { AppState } from '../http/request-context.js';
 import { createImageReader } from '../http/image-upload.js';
-import type { AppDeps } from '../server.js';
+import type { AppDeps } from '../app-deps.js';
 import { newPredictionId } from '../store/ids.js';
 import type { PredictionRecord } from '../store/prediction-store.js';
 import { toPredictionJson } from './prediction-json.js';

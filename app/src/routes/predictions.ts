@@ -3,7 +3,7 @@ import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { AppState } from '../http/request-context.js';
 import { readJsonBody } from '../http/limits.js';
 import { timeOfPredictionId } from '../store/ids.js';
-import type { AppDeps } from '../server.js';
+import type { AppDeps } from '../app-deps.js';
 import { toPredictionJson } from './prediction-json.js';
 import { callStore } from '../metrics.js';
 

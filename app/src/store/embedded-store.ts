@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { UnavailableError } from '../errors.js';
+import { errorMessage, UnavailableError } from '../errors.js';
 import { checkPageLimit } from './history-page.js';
 import { createInserter, decodeCursor, encodeCursor, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
 import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
@@ -131,7 +131,7 @@ class EmbeddedStore implements PredictionStore {
       const level = this.db.pragma('synchronous', { simple: true }) as number;
       return { ok: true, detail: `sqlite ${this.file} (WAL, synchronous=${SYNC_NAMES[level] ?? level})`, backlog: 0 };
     } catch (error) {
-      return { ok: false, detail: `sqlite ${this.file}: ${error instanceof Error ? error.message : String(error)}`, backlog: 0 };
+      return { ok: false, detail: `sqlite ${this.file}: ${errorMessage(error)}`, backlog: 0 };
     }
   }
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { INFERENCE_THREAD_NAME } from '../../src/digits/inference-protocol.js';
-import { readModelCard } from '../../src/digits/model-card.js';
+import { INFERENCE_THREAD_NAME } from '../../src/inference/inference-protocol.js';
+import { readModelCard } from '../../src/model/model-card.js';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
 
 /**

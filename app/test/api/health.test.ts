@@ -4,18 +4,11 @@ import { UnavailableError } from '../../src/errors.js';
 import { beginDraining } from '../../src/server.js';
 import type { PredictionStore } from '../../src/store/prediction-store.js';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
+import { overrideStore } from '../fixtures/store-override.js';
 import { createFakeClassifier, createTestApp, type TestApp } from './support/test-app.js';
 
 function withHealth(health: PredictionStore['health']) {
-  return (store: PredictionStore): PredictionStore => ({
-    kind: store.kind,
-    record: (r) => store.record(r),
-    get: (id) => store.get(id),
-    list: (o) => store.list(o),
-    setFeedback: (id, label, at) => store.setFeedback(id, label, at),
-    health,
-    close: () => store.close(),
-  });
+  return (store: PredictionStore): PredictionStore => overrideStore(store, { health });
 }
 
 describe('health endpoints', () => {

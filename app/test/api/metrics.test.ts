@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
-import type { PredictionRecord, PredictionStore, StoreWriteEvent } from '../../src/store/prediction-store.js';
+import { overrideStore } from '../fixtures/store-override.js';
+import type { PredictionRecord, StoreWriteEvent } from '../../src/store/prediction-store.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('GET /metrics', () => {
@@ -60,7 +61,7 @@ describe('GET /metrics', () => {
     const t = await createTestApp({
       wrapStore: (store) => {
         const listeners: ((event: StoreWriteEvent) => void)[] = [];
-        return Object.assign(Object.create(store) as PredictionStore, {
+        return overrideStore(store, {
           record: async (prediction: PredictionRecord) => {
             await store.record(prediction);
             for (const listener of listeners) listener({ outcome: 'spooled', durationMs: 3 });

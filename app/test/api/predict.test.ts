@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../src/errors.js';
 import type { PredictionStore } from '../../src/store/prediction-store.js';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
+import { overrideStore } from '../fixtures/store-override.js';
 import { createFakeClassifier, createTestApp, type TestApp } from './support/test-app.js';
 
 describe('POST /api/predictions', () => {
@@ -65,16 +66,10 @@ describe('POST /api/predictions', () => {
   });
 
   it('answers 503 with a request id when the store cannot keep the record', async () => {
-    const refuseWrites = (store: PredictionStore): PredictionStore => ({
-      kind: store.kind,
+    const refuseWrites = (store: PredictionStore): PredictionStore => overrideStore(store, {
       record: async () => {
         throw new UnavailableError('prediction spool is full');
       },
-      get: (id) => store.get(id),
-      list: (o) => store.list(o),
-      setFeedback: (id, label, at) => store.setFeedback(id, label, at),
-      health: () => store.health(),
-      close: () => store.close(),
     });
     t = await createTestApp({ wrapStore: refuseWrites });
     const res = await request(t.callback).post('/api/predictions').attach('image', await drawDigitPng(5), 'd.png');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { openEmbeddedStore } from '../../src/store/embedded-store.js';
@@ -46,7 +47,7 @@ async function waitForLine(served: Served, msg: string, timeoutMs = 120_000): Pr
     const found = served.lines.find((l) => l.msg === msg);
     if (found) return found;
     if (served.child.exitCode !== null) throw new Error(`serve exited ${served.child.exitCode}: ${served.stderr.join('')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`no "${msg}" log line within ${timeoutMs} ms`);
 }
@@ -90,7 +91,7 @@ describe('mnist serve', () => {
       req.on('error', reject);
     });
     req.write(png.subarray(0, 100));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     served.child.kill('SIGTERM');
     await waitForLine(served, 'shutting down: draining requests', 10_000);
     req.end(png.subarray(100));
@@ -117,7 +118,7 @@ describe('mnist serve', () => {
     const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/api/predictions', headers: { 'Content-Type': 'image/png' } });
     const cut = new Promise<string>((resolve) => req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message)));
     req.write((await drawDigitPng(2)).subarray(0, 100));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     served.child.kill('SIGTERM');
     expect(await served.exited).toBe(0);
     expect(served.lines.some((l) => l.msg === 'shutdown timeout: closing the connections still open')).toBe(true);

@@ -79,7 +79,7 @@ describe('benchmark helpers', () => {
       nodes: [
         { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
         { id: 2, callFrame: { functionName: 'wasm-function[413]', url: 'wasm://wasm/0019ea4a', lineNumber: 0 } },
-        { id: 3, callFrame: { functionName: 'extractInk', url: 'file:///r/dist/app/src/digits/image-ink.js', lineNumber: 138 } },
+        { id: 3, callFrame: { functionName: 'extractInk', url: 'file:///r/dist/app/src/preprocess/image-ink.js', lineNumber: 138 } },
         { id: 4, callFrame: { functionName: 'use', url: 'file:///r/node_modules/koa/lib/application.js', lineNumber: 9 } },
       ],
       samples: [2, 2, 3, 4, 2],
@@ -87,12 +87,12 @@ describe('benchmark helpers', () => {
     };
     const b = summarizeProfiles([profile]);
     expect(b.totalMs).toBe(5);
-    expect(b.areas.map((a) => [a.area, a.share])).toEqual([['TF.js wasm kernels', 50], ['app: digits', 40], ['HTTP framework (Koa, router, multer)', 10]]);
+    expect(b.areas.map((a) => [a.area, a.share])).toEqual([['TF.js wasm kernels', 50], ['app: preprocess', 40], ['HTTP framework (Koa, router, multer)', 10]]);
     expect(b.functions[0]?.name).toBe('wasm-function[413] wasm://wasm/0019ea4a:1');
     // Samples land at 1,001,000 / 1,002,000 / 1,004,000 / 1,004,500 / 1,005,000 µs; the window keeps two.
     const windowed = summarizeProfiles([profile], { startUs: 1_002_500, endUs: 1_004_600, requests: 5 });
     expect(windowed.totalUsPerRequest).toBe(500);
-    expect(windowed.areas.map((a) => [a.area, a.usPerRequest])).toEqual([['app: digits', 400], ['HTTP framework (Koa, router, multer)', 100]]);
+    expect(windowed.areas.map((a) => [a.area, a.usPerRequest])).toEqual([['app: preprocess', 400], ['HTTP framework (Koa, router, multer)', 100]]);
     expect(classifyFrame({ functionName: 'wrapSafe', url: 'node:internal/modules/cjs/loader', lineNumber: 1 })).toBe('start-up: module loading');
   });
 });

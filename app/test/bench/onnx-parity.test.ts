@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModelDir } from '../../bench/onnx/export-onnx.js';
 import { ONNX_INPUT, ONNX_OUTPUT } from '../../bench/onnx/layers-to-onnx.js';
 import { loadConfig } from '../../src/config.js';
-import { loadClassifier, type LoadedClassifier } from '../../src/digits/classifier.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../../src/digits/digit.js';
-import { readMnistTestSet } from '../../src/digits/mnist-data.js';
+import { loadClassifier, type LoadedClassifier } from '../../src/inference/classifier.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../../src/mnist/geometry.js';
+import { readMnistTestSet } from '../../src/mnist/mnist-data.js';
 
 /**
  * The onnxruntime reference of `make bench` is only a reference if it computes what the

@@ -1,36 +1,32 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionJson } from '../../src/routes/prediction-json.js';
 import { keyOfId } from '../../src/store/cassandra/layout.js';
-import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, storedIds, testKeyspace } from './support/cluster.js';
+import { storedIds } from './support/cluster.js';
+import { createKeyspaceFixture } from './support/keyspace-fixture.js';
 import { postPrediction, streamPredictions, summarize } from './support/load.js';
 import { makePrediction, mnistPngs } from './support/fixtures.js';
 import { ARTIFACTS_DIR, startInProcess, type InProcessService } from './support/service.js';
 
 describe('predictions through the API, recorded in the real 3-node cluster', () => {
-  const keyspace = testKeyspace('api');
-  let spoolDir: string;
+  const fixture = createKeyspaceFixture('api');
+  const { keyspace } = fixture;
   let service: InProcessService;
   let client: cassandra.Client;
   let pngs: Buffer[];
 
   beforeAll(async () => {
-    await ensureCluster();
-    await bootstrapKeyspace(keyspace);
-    spoolDir = mkdtempSync(path.join(tmpdir(), 'cassandra-api-spool-'));
-    service = await startInProcess({ CASSANDRA_CONTACT_POINTS: CONTACT_POINTS, CASSANDRA_KEYSPACE: keyspace, SPOOL_DIR: spoolDir }, 'api-roundtrip');
-    client = createClient();
+    await fixture.setUp();
+    service = await startInProcess(fixture.serviceEnv(), 'api-roundtrip');
+    client = fixture.client;
     await client.connect();
     pngs = await mnistPngs(200);
   });
   afterAll(async () => {
     await service?.shutdown();
-    await client?.shutdown();
-    await dropKeyspace(keyspace);
-    rmSync(spoolDir, { recursive: true, force: true });
+    await fixture.tearDown();
   });
 
   async function getJson<T>(url: string): Promise<T> {

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapKeyspace, CONTACT_POINTS, createClient, ensureCluster, stopCluster, testKeyspace } from './support/cluster.js';
 import { mnistPngs } from './support/fixtures.js';
 import { postPrediction } from './support/load.js';
-import { spawnServe, type ServeProcess } from './support/service.js';
+import { serveFailure, spawnServe, type ServeProcess } from './support/service.js';
 
 /**
  * A cluster with PasswordAuthenticator/CassandraAuthorizer (AUTH=1): the bootstrap creates the
@@ -23,19 +24,11 @@ async function waitForSuperuser(timeoutMs: number): Promise<void> {
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`default superuser not ready: ${String(error)}`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
     } finally {
       await client.shutdown().catch(() => {});
     }
   }
-}
-
-async function serveFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const serve = spawnServe({ CASSANDRA_STARTUP_TIMEOUT_MS: '3000', ...env });
-  const timer = setTimeout(() => serve.child.kill('SIGKILL'), 60_000);
-  const code = await serve.exited;
-  clearTimeout(timer);
-  return { code, output: serve.output() };
 }
 
 describe('authentication and the app role on a real cluster', () => {

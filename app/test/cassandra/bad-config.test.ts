@@ -1,17 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT_POINTS, ensureCluster, testKeyspace } from './support/cluster.js';
-import { spawnServe } from './support/service.js';
+import { serveFailure } from './support/service.js';
 
 /** `mnist serve` with one bad setting: exit 1 and one line naming the problem, never a stack trace. */
-async function serveFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const serve = spawnServe({ CASSANDRA_STARTUP_TIMEOUT_MS: '3000', ...env });
-  // A serve that hangs instead of exiting fails here, within a minute, not at the suite timeout.
-  const timer = setTimeout(() => serve.child.kill('SIGKILL'), 60_000);
-  const code = await serve.exited;
-  clearTimeout(timer);
-  return { code, output: serve.output() };
-}
-
 function expectCleanStartupError(result: { code: number | null; output: string }, message: RegExp): void {
   expect(result.code).toBe(1);
   expect(result.output).toMatch(message);

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type cassandra from 'cassandra-driver';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, nodeCommand, storedIds, testKeyspace } from './support/cluster.js';
+import { ensureCluster, nodeCommand, storedIds } from './support/cluster.js';
+import { createKeyspaceFixture } from './support/keyspace-fixture.js';
 import { mnistPngs } from './support/fixtures.js';
 import { streamPredictions, summarize } from './support/load.js';
 import { ARTIFACTS_DIR, startInProcess, storeStats, type InProcessService } from './support/service.js';
@@ -14,30 +14,18 @@ const STOP_AFTER = 300;
 /** Small enough that a 20 s outage may hit it: the test then sees 503s, never a silent loss. */
 const SPOOL_MAX_RECORDS = 1_500;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('every node stopped for ~20 s in the middle of a stream', () => {
-  const keyspace = testKeyspace('alldown');
-  let spoolDir: string;
+  const fixture = createKeyspaceFixture('alldown');
   let service: InProcessService;
-  let client: cassandra.Client;
 
   beforeAll(async () => {
-    await ensureCluster();
-    await bootstrapKeyspace(keyspace);
-    spoolDir = mkdtempSync(path.join(tmpdir(), 'cassandra-alldown-spool-'));
-    service = await startInProcess(
-      { CASSANDRA_CONTACT_POINTS: CONTACT_POINTS, CASSANDRA_KEYSPACE: keyspace, SPOOL_DIR: spoolDir, SPOOL_MAX_RECORDS: String(SPOOL_MAX_RECORDS), SPOOL_READY_THRESHOLD: '200' },
-      'fault-all-down',
-    );
-    client = createClient();
+    await fixture.setUp();
+    service = await startInProcess(fixture.serviceEnv({ SPOOL_MAX_RECORDS: String(SPOOL_MAX_RECORDS), SPOOL_READY_THRESHOLD: '200' }), 'fault-all-down');
   });
   afterAll(async () => {
     await service?.shutdown();
     await ensureCluster();
-    await client?.shutdown();
-    await dropKeyspace(keyspace);
-    rmSync(spoolDir, { recursive: true, force: true });
+    await fixture.tearDown();
   });
 
   it('keeps answering from the spool, says 503 past its bound, and every 201 reaches Cassandra after recovery', async () => {
@@ -76,9 +64,9 @@ describe('every node stopped for ~20 s in the middle of a stream', () => {
     const other = outcomes.filter((o) => o.status !== 201 && o.status !== 503);
     expect(other.slice(0, 5)).toEqual([]);
 
-    await client.connect();
+    await fixture.client.connect();
     await expect.poll(async () => (await service.store.health()).backlog, { timeout: 180_000, interval: 1_000 }).toBe(0);
-    const ids = await storedIds(client, keyspace);
+    const ids = await storedIds(fixture.client, fixture.keyspace);
     const missing = created.filter((o) => !ids.has(o.id!));
     const figures = { ...summarize(outcomes), downMs: DOWN_MS, spoolMaxRecords: SPOOL_MAX_RECORDS, readyDuringOutage, storedRows: ids.size, missing: missing.length, store: storeStats(service.store) };
     writeFileSync(path.join(ARTIFACTS_DIR, 'fault-all-down.json'), `${JSON.stringify(figures, null, 2)}\n`);

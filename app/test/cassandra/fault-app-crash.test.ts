@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, nodeCommand, storedIds, testKeyspace } from './support/cluster.js';
+import { ensureCluster, nodeCommand, storedIds } from './support/cluster.js';
+import { createKeyspaceFixture } from './support/keyspace-fixture.js';
 import { mnistPngs } from './support/fixtures.js';
 import { streamPredictions, summarize, type Outcome } from './support/load.js';
 import { ARTIFACTS_DIR, spawnServe, type ServeProcess } from './support/service.js';
@@ -11,26 +10,19 @@ import { ARTIFACTS_DIR, spawnServe, type ServeProcess } from './support/service.
 const NODES = [1, 2, 3];
 
 describe('the app killed with SIGKILL while Cassandra is down', () => {
-  const keyspace = testKeyspace('crash');
-  let spoolDir: string;
+  const fixture = createKeyspaceFixture('crash');
   let env: Record<string, string>;
   const processes: ServeProcess[] = [];
-  let client: cassandra.Client;
 
   beforeAll(async () => {
-    await ensureCluster();
-    await bootstrapKeyspace(keyspace);
-    spoolDir = mkdtempSync(path.join(tmpdir(), 'cassandra-crash-spool-'));
+    await fixture.setUp();
     // The restarted app waits this long for the cluster to come back before giving up.
-    env = { CASSANDRA_CONTACT_POINTS: CONTACT_POINTS, CASSANDRA_KEYSPACE: keyspace, SPOOL_DIR: spoolDir, CASSANDRA_STARTUP_TIMEOUT_MS: '300000' };
-    client = createClient();
+    env = fixture.serviceEnv({ CASSANDRA_STARTUP_TIMEOUT_MS: '300000' });
   });
   afterAll(async () => {
     for (const p of processes) p.child.kill('SIGKILL');
     await ensureCluster();
-    await client?.shutdown();
-    await dropKeyspace(keyspace);
-    rmSync(spoolDir, { recursive: true, force: true });
+    await fixture.tearDown();
   });
 
   it('delivers every prediction it answered with 201 once it restarts and the cluster is back', async () => {
@@ -71,11 +63,11 @@ describe('the app killed with SIGKILL while Cassandra is down', () => {
     await second.listening;
 
     const answered = [...before, ...during].filter((o) => o.status === 201);
-    await client.connect();
+    await fixture.client.connect();
     let ids = new Set<string>();
     await expect
       .poll(async () => {
-        ids = await storedIds(client, keyspace);
+        ids = await storedIds(fixture.client, fixture.keyspace);
         return answered.filter((o) => !ids.has(o.id!)).length;
       }, { timeout: 180_000, interval: 2_000 })
       .toBe(0);

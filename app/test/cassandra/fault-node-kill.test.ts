@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapKeyspace, CONTACT_POINTS, createClient, dropKeyspace, ensureCluster, nodeCommand, storedIds, testKeyspace } from './support/cluster.js';
+import { nodeCommand, storedIds } from './support/cluster.js';
+import { createKeyspaceFixture } from './support/keyspace-fixture.js';
 import { mnistPngs } from './support/fixtures.js';
 import { streamPredictions, summarize } from './support/load.js';
 import { ARTIFACTS_DIR, startInProcess, storeStats, type InProcessService } from './support/service.js';
@@ -13,25 +12,18 @@ const KILL_AFTER = 400;
 const KILLED_NODE = 2;
 
 describe('one node killed in the middle of a stream of predictions', () => {
-  const keyspace = testKeyspace('nodekill');
-  let spoolDir: string;
+  const fixture = createKeyspaceFixture('nodekill');
   let service: InProcessService;
-  let client: cassandra.Client;
 
   beforeAll(async () => {
-    await ensureCluster();
-    await bootstrapKeyspace(keyspace);
-    spoolDir = mkdtempSync(path.join(tmpdir(), 'cassandra-nodekill-spool-'));
-    service = await startInProcess({ CASSANDRA_CONTACT_POINTS: CONTACT_POINTS, CASSANDRA_KEYSPACE: keyspace, SPOOL_DIR: spoolDir }, 'fault-node-kill');
-    client = createClient();
-    await client.connect();
+    await fixture.setUp();
+    service = await startInProcess(fixture.serviceEnv(), 'fault-node-kill');
+    await fixture.client.connect();
   });
   afterAll(async () => {
     await service?.shutdown();
-    await client?.shutdown();
     await nodeCommand('start', KILLED_NODE); // leave three healthy nodes for the next file
-    await dropKeyspace(keyspace);
-    rmSync(spoolDir, { recursive: true, force: true });
+    await fixture.tearDown();
   });
 
   it('answers every request with 201 and every answered prediction is in Cassandra', async () => {
@@ -58,7 +50,7 @@ describe('one node killed in the middle of a stream of predictions', () => {
     expect(readBacks.filter((status) => status !== 200)).toEqual([]);
 
     await expect.poll(async () => (await service.store.health()).backlog, { timeout: 120_000, interval: 500 }).toBe(0);
-    const ids = await storedIds(client, keyspace);
+    const ids = await storedIds(fixture.client, fixture.keyspace);
     const missing = outcomes.filter((o) => !ids.has(o.id!));
     const figures = { ...summary, killedNode: KILLED_NODE, killedAfter: KILL_AFTER, storedRows: ids.size, missing: missing.length, store: storeStats(service.store) };
     writeFileSync(path.join(ARTIFACTS_DIR, 'fault-node-kill.json'), `${JSON.stringify(figures, null, 2)}\n`);

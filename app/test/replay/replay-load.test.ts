@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedClassifier } from '../../src/digits/classifier.js';
+import type { LoadedClassifier } from '../../src/inference/classifier.js';
 import { WHOLE } from '../../src/replay/plan.js';
 import { runReplay } from '../../src/replay/run-replay.js';
 import { loadServiceClassifier, startReplayApp, type ReplayApp } from './support/replay-app.js';
 import { encodeGreyPng } from '../../src/replay/png-encode.js';
-import { readMnistTestSet } from '../../src/digits/mnist-data.js';
+import { readMnistTestSet } from '../../src/mnist/mnist-data.js';
 
 /**
  * Load models and the recorded source against the real service on loopback. The open-loop

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE_PIXELS } from '../../src/digits/digit.js';
-import { readMnistTestSet, type MnistSet } from '../../src/digits/mnist-data.js';
-import { preprocessImage } from '../../src/digits/preprocess.js';
+import { IMAGE_PIXELS } from '../../src/mnist/geometry.js';
+import { readMnistTestSet, type MnistSet } from '../../src/mnist/mnist-data.js';
+import { preprocessImage } from '../../src/preprocess/preprocess.js';
 import { WHOLE } from '../../src/replay/plan.js';
 import { encodeGreyPng } from '../../src/replay/png-encode.js';
 import type { ReplayReport } from '../../src/replay/report.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderCassandraConfigScript } from '../../lib/cassandra-config-script.js';
-import { REPO_ROOT } from '../../synthesize.js';
+import { REPO_ROOT } from '../../generated-files.js';
 
 /**
  * The Cassandra pods' `config` init container rewrites cassandra.yaml. This runs that script on

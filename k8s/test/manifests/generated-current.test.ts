@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHART_DIR, MANIFEST_FILE, REPO_ROOT, writeGenerated } from '../../synthesize.js';
+import { CHART_DIR, MANIFEST_FILE, REPO_ROOT, writeGenerated } from '../../generated-files.js';
 
 /** Every file under `dir`, relative to it, sorted. */
 function listFiles(dir: string, prefix = ''): string[] {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { containersOf, envValue, podTemplatesOf, type KubeObject } from '../../lib/manifest-walk.js';
 import { GENERATED_SECRETS } from '../../lib/names.js';
-import { CHART_DIR, MANIFEST_FILE, REPO_ROOT } from '../../synthesize.js';
+import { CHART_DIR, MANIFEST_FILE, REPO_ROOT } from '../../generated-files.js';
 import { ensureHelm, loadObjects, objectKey } from './tools.js';
 
 /** The generated Helm chart, rendered by a real `helm`, against the manifests of `make synth`. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { App } from 'cdk8s';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MnistChart } from '../../chart.js';
-import { MANIFEST_FILE, REPO_ROOT } from '../../synthesize.js';
+import { MANIFEST_FILE, REPO_ROOT } from '../../generated-files.js';
 import { ensureHelm, ensureKubernetesValidate, KUBERNETES_VERSIONS, loadObjects } from './tools.js';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { REPO_ROOT } from '../../synthesize.js';
+import { REPO_ROOT } from '../../generated-files.js';
 import type { KubeObject } from '../../lib/manifest-walk.js';
 
 /**

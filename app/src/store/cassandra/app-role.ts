@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { BootstrapConfig } from '../../config.js';
 import { createCassandraClient, type CassandraClient } from './connect.js';
@@ -38,7 +39,7 @@ async function changePassword(client: CassandraClient, user: string, password: s
     await client.execute(alter);
   } catch (error) {
     if (!(error instanceof Error && /can only be changed every/.test(error.message))) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await sleep(6_000);
     await client.execute(alter);
   }
 }

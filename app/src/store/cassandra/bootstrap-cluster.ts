@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { BootstrapConfig } from '../../config.js';
 import { StartupError } from '../../errors.js';
@@ -13,8 +14,6 @@ export interface BootstrapResult extends MigrateResult {
   readonly replicationFactor: number;
   readonly role: RoleOutcome;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForNodes(client: CassandraClient, config: BootstrapConfig, deadline: number, logger: Logger): Promise<number> {
   let last = '';

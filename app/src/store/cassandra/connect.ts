@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import type { CassandraConfig } from '../../config.js';
-import { StartupError } from '../../errors.js';
+import { errorMessage, StartupError } from '../../errors.js';
 import { ReadRetryingPolicy } from './retry-policy.js';
 
 export type CassandraClient = cassandra.Client;
@@ -68,7 +69,7 @@ function innerErrorsOf(error: unknown): Error[] {
 
 /** Turns a driver connection error into one sentence naming the setting to check. */
 export function describeConnectFailure(error: unknown, config: CassandraConfig): ConnectFailure {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const inner = innerErrorsOf(error);
   const authError = inner.find((e) => e instanceof errors.AuthenticationError || /authenticat/i.test(e.message));
   if (authError !== undefined || error instanceof errors.AuthenticationError) {
@@ -105,7 +106,7 @@ export async function connectCassandra(
         throw new StartupError(failure.message, { cause: error });
       }
       onRetry(failure.message);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 250 * attempt)));
+      await sleep(Math.min(2_000, 250 * attempt));
       continue;
     }
     const datacenters = new Set(client.hosts.values().map((host) => host.datacenter));

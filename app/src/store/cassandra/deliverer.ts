@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PredictionRecord } from '../prediction-store.js';
 import type { Spool } from './spool.js';
+import { errorMessage } from '../../errors.js';
 
 export interface DelivererOptions {
   readonly spool: Spool;
@@ -95,7 +97,7 @@ export class Deliverer {
       const reason = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as unknown;
       if (this.failures === 1 || this.failures % 20 === 0) {
         this.options.logger.warn(
-          { backlog: this.options.spool.size, failedRounds: this.failures, reason: reason instanceof Error ? reason.message : String(reason) },
+          { backlog: this.options.spool.size, failedRounds: this.failures, reason: errorMessage(reason) },
           'spool delivery failed; retrying with backoff',
         );
       }
@@ -124,4 +126,3 @@ export class Deliverer {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

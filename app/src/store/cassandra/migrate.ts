@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { StartupError } from '../../errors.js';
 import type { CassandraClient } from './connect.js';
@@ -21,8 +22,6 @@ export interface MigrateResult {
   readonly applied: readonly number[];
   readonly alreadyApplied: readonly number[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function checkDeadline(deadline: number, what: string): void {
   if (Date.now() > deadline) throw new StartupError(`bootstrap timed out ${what} (CASSANDRA_BOOTSTRAP_TIMEOUT_MS)`);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CassandraConfig, SpoolConfig } from '../../config.js';
-import { StartupError } from '../../errors.js';
+import { errorMessage, StartupError } from '../../errors.js';
 import { CassandraStore } from './cassandra-store.js';
 import { connectCassandra, consistencyOf, type CassandraClient } from './connect.js';
 import { createHistoryReader } from './history.js';
@@ -27,7 +27,7 @@ async function checkSchema(client: CassandraClient, keyspace: string): Promise<v
     const result = await client.execute(`SELECT version FROM ${keyspace}.schema_migrations`, [], { prepare: true });
     versions = result.rows.map((row) => Number(row.get('version')));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new StartupError(`cannot read keyspace "${keyspace}" (${message}): run bootstrap, and check the user's SELECT permission`, { cause: error });
   }
   const current = versions.length === 0 ? 0 : Math.max(...versions);

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { errorMessage } from '../../errors.js';
 
 /**
  * Errors a node answers with while a schema change has not fully reached it: a table or
@@ -11,7 +13,7 @@ import type { Logger } from 'pino';
 const PROPAGATION_PATTERNS = [/Unknown CF [0-9a-f-]{36}/, /unconfigured table/i, /Keyspace '?\w+'? does not exist/i];
 
 export function isSchemaPropagationError(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return PROPAGATION_PATTERNS.some((pattern) => pattern.test(message));
 }
 
@@ -22,8 +24,6 @@ export interface SchemaRetryOptions {
   /** First pause between attempts, doubled each time up to 5 s. */
   readonly firstDelayMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs one bootstrap step, retrying it while it fails because the schema is still propagating.
@@ -38,7 +38,7 @@ export async function retryWhileSchemaPropagates<T>(what: string, step: () => Pr
       return await step();
     } catch (error) {
       if (!isSchemaPropagationError(error) || Date.now() + delayMs > options.deadline) throw error;
-      options.logger.warn({ step: what, attempt, reason: error instanceof Error ? error.message : String(error) }, 'schema change not on every node yet; retrying');
+      options.logger.warn({ step: what, attempt, reason: errorMessage(error) }, 'schema change not on every node yet; retrying');
       await sleep(delayMs);
       delayMs = Math.min(delayMs * 2, 5_000);
     }

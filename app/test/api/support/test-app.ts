@@ -1,21 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Koa from 'koa';
 import { loadConfig, type Config } from '../../../src/config.js';
-import type { Classification, Classifier, DigitPixels } from '../../../src/digits/digit.js';
-import { preprocessImage } from '../../../src/digits/preprocess.js';
+import type { DigitPixels } from '../../../src/mnist/geometry.js';
+import type { Classification, Classifier } from '../../../src/inference/classifier-types.js';
+import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import type { AppState } from '../../../src/http/request-context.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type AppMetrics } from '../../../src/metrics.js';
-import { createApp, type AppDeps } from '../../../src/server.js';
+import type { AppDeps } from '../../../src/app-deps.js';
+import { createApp } from '../../../src/server.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
 
 /**
  * An in-process app for API tests: real routes, real preprocessing, a real embedded store in
  * a temp dir; only the classifier is a fake (these tests are about HTTP behaviour above it;
- * app/test/predict-real-model.test.ts uses the real one).
+ * app/test/api/real-model.test.ts uses the real one).
  */
 
 export interface FakeClassifier extends Classifier {
@@ -46,7 +49,7 @@ export function createFakeClassifier(options: FakeClassifierOptions = {}): FakeC
     async classify(pixels: DigitPixels): Promise<Classification> {
       calls += 1;
       if (pixels.length !== 784) throw new Error(`expected 784 pixels, got ${pixels.length}`);
-      if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      if (options.delayMs) await sleep(options.delayMs);
       if (options.failWith) throw options.failWith;
       const probabilities = Array.from({ length: 10 }, (_, d) => (d === digit ? 0.91 : 0.01));
       for (const listener of listeners) listener(1, 0.5);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import { pino } from 'pino';
 import { loadBootstrapConfig, PROJECT_ROOT } from '../../../src/config.js';
@@ -87,7 +88,7 @@ async function executeWithRetries<T>(query: () => Promise<T>): Promise<T> {
     } catch (error) {
       const timedOut = error instanceof Error && /timeout|Operation timed out|NoHostAvailable/i.test(`${error.name} ${error.message}`);
       if (!timedOut || attempt >= READ_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+      await sleep(1_000 * attempt);
     }
   }
 }
@@ -122,7 +123,7 @@ export async function dropKeyspace(keyspace: string): Promise<void> {
     const deadline = Date.now() + HINTS_WAIT_MS;
     for (let quiet = 0; quiet < HINTS_QUIET_POLLS && Date.now() < deadline; ) {
       quiet = (await pendingHintFiles(client)) === 0 ? quiet + 1 : 0;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
     }
     await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
   } finally {

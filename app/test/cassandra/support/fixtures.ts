@@ -1,5 +1,5 @@
 /** Test inputs: complete prediction records for the store, digit PNGs for the API. */
-import { readMnistTestSet } from '../../../src/digits/mnist-data.js';
+import { readMnistTestSet } from '../../../src/mnist/mnist-data.js';
 import { encodeGreyPng } from '../../../src/replay/png-encode.js';
 import { newPredictionId } from '../../../src/store/ids.js';
 import type { PredictionRecord } from '../../../src/store/prediction-store.js';

@@ -5,8 +5,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../../src/config.js';
-import { preprocessImage } from '../../../src/digits/preprocess.js';
-import { StartupError } from '../../../src/errors.js';
+import { preprocessImage } from '../../../src/preprocess/preprocess.js';
+import { errorMessage, StartupError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { createApp } from '../../../src/server.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`mnist: ${error instanceof StartupError ? message : `unexpected error: ${message}`}\n`);
   process.exitCode = 1;
 });

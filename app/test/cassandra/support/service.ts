@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../../src/config.js';
-import { preprocessImage } from '../../../src/digits/preprocess.js';
+import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import { createLogger } from '../../../src/logger.js';
 import { startService } from '../../../src/main.js';
 import { createMetrics } from '../../../src/metrics.js';
@@ -107,4 +107,16 @@ export function spawnServe(env: Record<string, string>): ServeProcess {
   });
   listening.catch(() => {});
   return { child, output: () => text, listening, exited };
+}
+
+/**
+ * `mnist serve` run to its failure with one bad setting: its exit code and output. A serve that
+ * hangs instead of exiting fails here, within a minute, not at the suite timeout.
+ */
+export async function serveFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const serve = spawnServe({ CASSANDRA_STARTUP_TIMEOUT_MS: '3000', ...env });
+  const timer = setTimeout(() => serve.child.kill('SIGKILL'), 60_000);
+  const code = await serve.exited;
+  clearTimeout(timer);
+  return { code, output: serve.output() };
 }

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config.js';
-import { loadClassifier, type LoadedClassifier } from '../../../src/digits/classifier.js';
-import { preprocessImage } from '../../../src/digits/preprocess.js';
+import { loadClassifier, type LoadedClassifier } from '../../../src/inference/classifier.js';
+import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { createApp } from '../../../src/server.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
+import { overrideStore } from '../../fixtures/store-override.js';
 
 /**
  * The real service on loopback for replay tests: real routes, real preprocessing, the real
@@ -83,17 +84,11 @@ export async function startReplayApp(options: ReplayAppOptions = {}): Promise<Re
 /** A store that acknowledges every `dropEvery`-th record without keeping it: records lost. */
 export function droppingStore(store: PredictionStore, dropEvery: number): PredictionStore {
   let n = 0;
-  return {
-    kind: store.kind,
+  return overrideStore(store, {
     async record(prediction) {
       n += 1;
       if (n % dropEvery === 0) return;
       await store.record(prediction);
     },
-    get: (id) => store.get(id),
-    list: (options) => store.list(options),
-    setFeedback: (id, label, at) => store.setFeedback(id, label, at),
-    health: () => store.health(),
-    close: () => store.close(),
-  };
+  });
 }

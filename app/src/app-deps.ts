@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Classifier } from './inference/classifier-types.js';
+import type { AppMetrics } from './metrics.js';
+import type { PreprocessedDigit, PreprocessLimits } from './preprocess/preprocess.js';
+import type { PredictionStore } from './store/prediction-store.js';
+
+/**
+ * What the HTTP app is built from: the contract between the composition root (main.ts, or a
+ * test) that creates these, and server.ts and the routes that use them. Its own module so that
+ * the routes need not import server.ts, which imports the routes.
+ */
+
+/** Turns uploaded bytes into the model's input; throws the named 4xx errors for bad images. */
+export type Preprocess = (bytes: Buffer, limits: PreprocessLimits) => Promise<PreprocessedDigit>;
+
+/** Everything the app needs, created by the composition root (main.ts) or by a test. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly store: PredictionStore;
+  readonly classifier: Classifier;
+  readonly preprocess: Preprocess;
+  readonly logger: Logger;
+  readonly metrics: AppMetrics;
+}

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../errors.js';
+import { IMAGE_PIXELS, NUM_CLASSES } from '../mnist/geometry.js';
+import { InferenceError, startInferenceThread, type InferenceThread } from './inference-thread.js';
+
+/** The main-thread side of the worker protocol, against real worker threads running a stand-in model. */
+
+const FAKE_WORKER = new URL('../../test/fixtures/fake-inference-worker.ts', import.meta.url);
+
+/** `count` images whose first pixels are `firstPixels` (a command for the fake, or an echo tag). */
+function makeBatch(...firstPixels: number[]): Float32Array {
+  const pixels = new Float32Array(firstPixels.length * IMAGE_PIXELS);
+  firstPixels.forEach((value, i) => (pixels[i * IMAGE_PIXELS] = value));
+  return pixels;
+}
+
+function readEchoes(probabilities: Float32Array): number[] {
+  return Array.from({ length: probabilities.length / NUM_CLASSES }, (_, i) => probabilities[i * NUM_CLASSES]!);
+}
+
+describe('an inference worker thread', () => {
+  const threads: InferenceThread[] = [];
+  const start = async (modelDir = 'fake'): Promise<InferenceThread> => {
+    const thread = await startInferenceThread({ modelDir, backend: 'auto', warmupBatchSizes: [1, 8], scriptUrl: FAKE_WORKER });
+    threads.push(thread);
+    return thread;
+  };
+  afterEach(async () => {
+    await Promise.all(threads.splice(0).map((t) => t.terminate('test over')));
+  });
+
+  it('reports what the worker loaded: its backend, fallbacks and model version', async () => {
+    const thread = await start();
+    expect(thread).toMatchObject({ backend: 'fake', backendFallbacks: ['tensorflow: not here'], modelVersion: 'fake-1-8' });
+    expect(thread.threadId).toBeGreaterThan(0);
+  });
+
+  it('rejects with the worker\'s reason when the model cannot be loaded', async () => {
+    await expect(start('missing')).rejects.toThrow(/model-card\.json/);
+  });
+
+  it('gives each batch its own answer when a later batch finishes first', async () => {
+    const thread = await start();
+    const slow = thread.predict(makeBatch(1_150, 7, 8), 3);
+    const fast = thread.predict(makeBatch(1_000, 9), 2);
+    const order: string[] = [];
+    const [slowResult, fastResult] = await Promise.all([slow.then((r) => (order.push('slow'), r)), fast.then((r) => (order.push('fast'), r))]);
+    expect(order).toEqual(['fast', 'slow']);
+    expect(readEchoes(slowResult)).toEqual([1_150, 7, 8]);
+    expect(readEchoes(fastResult)).toEqual([1_000, 9]);
+  });
+
+  it('moves the batch to the worker instead of copying it', async () => {
+    const thread = await start();
+    const pixels = makeBatch(5);
+    const result = thread.predict(pixels, 1);
+    expect(pixels.byteLength).toBe(0);
+    expect(readEchoes(await result)).toEqual([5]);
+  });
+
+  it('rejects only the failing batch, with the worker\'s error, and keeps serving', async () => {
+    const thread = await start();
+    const failing = thread.predict(makeBatch(-1, 2), 2);
+    const fine = thread.predict(makeBatch(3), 1);
+    const error = await failing.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InferenceError);
+    expect((error as Error).message).toBe('RangeError: the fake model refuses this batch');
+    expect(readEchoes(await fine)).toEqual([3]);
+    expect(readEchoes(await thread.predict(makeBatch(4), 1))).toEqual([4]);
+  });
+
+  it('rejects every waiting batch with UnavailableError when the worker exits mid-batch', async () => {
+    const thread = await start();
+    const waiting = thread.predict(makeBatch(1_500), 1);
+    const crashing = thread.predict(makeBatch(-2), 1);
+    await expect(crashing).rejects.toBeInstanceOf(UnavailableError);
+    await expect(waiting).rejects.toThrow(/inference worker stopped: exited with code 3/);
+    expect(await thread.stopped).toBe('exited with code 3');
+    await expect(thread.predict(makeBatch(1), 1)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('names an uncaught exception in the worker as the reason it stopped', async () => {
+    const thread = await start();
+    const waiting = thread.predict(makeBatch(1_500), 1);
+    void thread.predict(makeBatch(-4), 1);
+    await expect(waiting).rejects.toThrow(/uncaught TypeError: fake worker blew up outside a request/);
+    expect(await thread.stopped).toMatch(/^uncaught TypeError/);
+  });
+
+  it('rejects a batch that would never finish when the thread is terminated', async () => {
+    const thread = await start();
+    const hung = thread.predict(makeBatch(-3), 1).catch((e: unknown) => e);
+    await thread.terminate('shutting down for the test');
+    const error = await hung;
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toBe('the inference worker stopped: shutting down for the test');
+    expect(await thread.stopped).toBe('shutting down for the test');
+  });
+});
