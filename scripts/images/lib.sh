@@ -71,3 +71,54 @@ time_step() { # NAME COMMAND...
   "$@"
   log "$name: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 }
+
+# The host's settings a build needs to reach the registries (npm and apt see only proxies of
+# their own here; HTTPS goes through one with its own CA), as read-only bind mounts over
+# directories the base images have, so that no file of them and no mount point is left in a
+# layer (podman leaves an empty file behind for a bind onto a path that does not exist):
+#   /etc/apt/sources.list.d  the host's enabled apt sources
+#   /usr/local/etc           npm's global config for the /usr/local prefix (npmrc: the host's
+#                            registry, cafile = the host's CA bundle beside it, nodedir = the
+#                            image's own headers, since node-gyp cannot download them here)
+# Proxy environment variables (http_proxy...) buildah passes to RUN by itself, not to the image.
+# Sets the array BUILD_VOLUMES.
+prepare_build_volumes() {
+  local dir="$IMAGES_CACHE/build-host" ca=/etc/ssl/certs/ca-certificates.crt source registry
+  rm -rf "$dir" && mkdir -p "$dir/apt-sources" "$dir/npm"
+  [[ -f /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$dir/apt-sources/host-main.list"
+  for source in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [[ -f $source ]] && cp "$source" "$dir/apt-sources/host-$(basename "$source")"
+  done
+  compgen -G "$dir/apt-sources/*" >/dev/null || die "no apt sources found under /etc/apt on this machine"
+  [[ -f $ca ]] || die "$ca is missing (apt-get install ca-certificates)"
+  cp "$ca" "$dir/npm/ca-certificates.crt"
+  registry="$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)"
+  cat >"$dir/npm/npmrc" <<NPMRC
+registry=$registry
+cafile=/usr/local/etc/ca-certificates.crt
+nodedir=/usr/local
+fund=false
+audit=false
+update-notifier=false
+NPMRC
+  BUILD_VOLUMES=(--volume "$dir/apt-sources:/etc/apt/sources.list.d:ro" --volume "$dir/npm:/usr/local/etc:ro")
+}
+
+# podman build as every image here is built: from local images only, on the host's network
+# (never the bridge), reusing cached layers, with the host's registry settings mounted.
+project_build() { # podman build arguments...
+  prepare_build_volumes
+  podman build --pull=never --network=host --layers "${BUILD_VOLUMES[@]}" "$@"
+}
+
+# The name kubelet (containerd's CRI) resolves a reference to: docker.io for names without a
+# registry, library/ for docker.io names without a path, :latest without tag or digest.
+normalize_ref() { # REF
+  local ref="$1" first="${1%%/*}"
+  if [[ $ref != */* ]] || [[ $first != *.* && $first != *:* && $first != localhost ]]; then
+    ref="docker.io/$ref"
+  fi
+  [[ $ref == docker.io/* && ${ref#docker.io/} != */* ]] && ref="docker.io/library/${ref#docker.io/}"
+  [[ ${ref##*/} == *[:@]* ]] || ref="$ref:latest"
+  echo "$ref"
+}
