@@ -16,6 +16,7 @@ trap 'rm -rf "$out"' EXIT
 # The base images first, once, so the two parallel builds do not both wait on them.
 time_step "debian base" "$IMAGES_DIR/debian.sh" >/dev/null 2>"$out/debian.err" || { cat "$out/debian.err" >&2; exit 1; }
 time_step "node base" "$IMAGES_DIR/node.sh" >/dev/null 2>"$out/node.err" || { cat "$out/node.err" >&2; exit 1; }
+cat "$out/debian.err" "$out/node.err" >&2
 
 pids=()
 for image in app cassandra pause; do
