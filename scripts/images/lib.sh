@@ -38,8 +38,10 @@ require_tool() { # NAME HINT
 use_project_podman() {
   require_tool podman "apt-get install podman buildah skopeo (Debian 12)"
   mkdir -p "$CONTAINERS_HOME" "$IMAGES_CACHE"
-  local rendered="$CONTAINERS_HOME/storage.conf"
-  sed -e "s|@GRAPHROOT@|$CONTAINERS_HOME/storage|" -e "s|@RUNROOT@|/run/mnist-k8s/containers/storage|" \
+  local rendered="$CONTAINERS_HOME/storage.conf" runroot
+  # One run directory per storage (another MNIST_CACHE gets its own), on /run: reset at boot.
+  runroot="/run/mnist-k8s/storage-$(printf %s "$CONTAINERS_HOME" | sha256sum | cut -c1-8)"
+  sed -e "s|@GRAPHROOT@|$CONTAINERS_HOME/storage|" -e "s|@RUNROOT@|$runroot|" \
     "$IMAGES_DIR/storage.conf" >"$rendered.$$"
   mv -f "$rendered.$$" "$rendered"
   export CONTAINERS_CONF="$IMAGES_DIR/containers.conf"
@@ -83,17 +85,18 @@ time_step() { # NAME COMMAND...
 # Proxy environment variables (http_proxy...) buildah passes to RUN by itself, not to the image.
 # Sets the array BUILD_VOLUMES.
 prepare_build_volumes() {
-  local dir="$IMAGES_CACHE/build-host" ca=/etc/ssl/certs/ca-certificates.crt source registry
-  rm -rf "$dir" && mkdir -p "$dir/apt-sources" "$dir/npm"
-  [[ -f /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$dir/apt-sources/host-main.list"
-  for source in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-    [[ -f $source ]] && cp "$source" "$dir/apt-sources/host-$(basename "$source")"
-  done
-  compgen -G "$dir/apt-sources/*" >/dev/null || die "no apt sources found under /etc/apt on this machine"
+  local ca=/etc/ssl/certs/ca-certificates.crt source registry tmp key dir
   [[ -f $ca ]] || die "$ca is missing (apt-get install ca-certificates)"
-  cp "$ca" "$dir/npm/ca-certificates.crt"
+  tmp="$(mktemp -d "$IMAGES_CACHE/build-host.XXXXXX")"
+  mkdir -p "$tmp/apt-sources" "$tmp/npm"
+  [[ -f /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$tmp/apt-sources/host-main.list"
+  for source in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [[ -f $source ]] && cp "$source" "$tmp/apt-sources/host-$(basename "$source")"
+  done
+  compgen -G "$tmp/apt-sources/*" >/dev/null || die "no apt sources found under /etc/apt on this machine"
+  cp "$ca" "$tmp/npm/ca-certificates.crt"
   registry="$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)"
-  cat >"$dir/npm/npmrc" <<NPMRC
+  cat >"$tmp/npm/npmrc" <<NPMRC
 registry=$registry
 cafile=/usr/local/etc/ca-certificates.crt
 nodedir=/usr/local
@@ -101,6 +104,12 @@ fund=false
 audit=false
 update-notifier=false
 NPMRC
+  chmod -R a+rX "$tmp"
+  # Named by content and never changed once in place: builds running side by side (app and
+  # Cassandra) may mount it while another one prepares its own.
+  key="$(cd "$tmp" && find . -type f | sort | xargs sha256sum | sha256sum | cut -c1-12)"
+  dir="$IMAGES_CACHE/build-host-$key"
+  mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
   BUILD_VOLUMES=(--volume "$dir/apt-sources:/etc/apt/sources.list.d:ro" --volume "$dir/npm:/usr/local/etc:ro")
 }
 

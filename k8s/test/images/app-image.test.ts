@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The image's behaviour is the app's: its own test fixtures draw what a person would.
 import { drawDigitPng } from '../../../app/test/fixtures/draw-digit.js';
 import { REPO_ROOT } from '../../synthesize.js';
-import { envArgs, ensureImages, freePort, manifestObjects, podEnv, podSpecOf, podman, waitFor, type BuiltImages } from './images.js';
+import { envArgs, ensureImages, filesWithHostCertificates, freePort, manifestObjects, podEnv, podSpecOf, podman, waitFor, type BuiltImages } from './images.js';
 
 /**
  * The app image `make image` builds from the project's Dockerfile (scripts/images/app.sh): what
@@ -65,6 +65,7 @@ describe('the app image', () => {
     const hostCa = createHash('sha256').update(readFileSync('/etc/ssl/certs/ca-certificates.crt')).digest('hex');
     const certificates = await inspectAsRoot("find / -xdev -type f \\( -name '*.crt' -o -name '*.pem' \\) -exec sha256sum {} +");
     expect(certificates).not.toContain(hostCa);
+    expect(await filesWithHostCertificates(images.app)).toEqual([]);
     // /usr/local/etc stays the empty mount point of the build's npmrc; Debian's own apt sources.
     const settings = await inspectAsRoot('echo "$(ls -A /usr/local/etc)|$(ls -A /etc/apt/sources.list.d)|$(ls -A /root/.npmrc /home/node/.npmrc 2>/dev/null)"');
     expect(settings.trim()).toBe('|debian.sources|');

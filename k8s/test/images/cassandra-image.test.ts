@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCassandraConfigScript } from '../../lib/cassandra-config-script.js';
-import { envArgs, ensureImages, manifestObjects, podEnv, podSpecOf, podman, waitFor, type BuiltImages, type PodContainer } from './images.js';
+import { envArgs, ensureImages, filesWithHostCertificates, manifestObjects, podEnv, podSpecOf, podman, waitFor, type BuiltImages, type PodContainer } from './images.js';
 
 /**
  * The Cassandra image (scripts/images/cassandra.sh) where the manifests rely on it behaving like
@@ -63,6 +63,10 @@ describe('the Cassandra image', () => {
       'dir /etc/cassandra 999:999', 'dir /var/lib/cassandra 999:999', 'dir /var/log/cassandra 999:999',
       ...['cqlsh', 'nodetool', 'cassandra', 'sh', 'bash', 'awk', 'grep', 'date'].map((tool) => `tool ${tool}`),
     ]);
+  });
+
+  it("keeps none of the host's CA certificates (Debian's own bundle only)", async () => {
+    expect(await filesWithHostCertificates(images.cassandra)).toEqual([]);
   });
 
   it('starts as a StatefulSet pod does, reports UN, lets cqlsh log in with authentication on and drains', async () => {

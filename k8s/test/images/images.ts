@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,6 +83,18 @@ export async function podman(args: readonly string[], timeoutMs = 120_000): Prom
   }
 }
 
+/** podman's exit code and output, whatever the code. */
+export async function podmanResult(args: readonly string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(path.join(SCRIPTS, 'podman.sh'), args, { timeout: timeoutMs, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
 /** The parts of a container spec the image tests run as the pod would. */
 export interface PodContainer {
   name: string;
@@ -161,4 +174,24 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000}s (last: ${last.slice(-1500)})`);
     await sleep(1000);
   }
+}
+
+/**
+ * Files of `image` that hold one of the host's own CA certificates (the proxy's, installed under
+ * /usr/local/share/ca-certificates), found by a line of each certificate's base64 body. A build
+ * mounts the host's bundle for npm; none of it may stay in a layer.
+ */
+export async function filesWithHostCertificates(image: string): Promise<string[]> {
+  const dir = '/usr/local/share/ca-certificates';
+  const lines = (existsSync(dir) ? readdirSync(dir) : []).flatMap((file) => {
+    const body = readFileSync(path.join(dir, file), 'utf8').split('\n').filter((line) => /^[A-Za-z0-9+/]{64}$/.test(line));
+    return body.length > 2 ? [body[Math.floor(body.length / 2)]!] : [];
+  });
+  if (lines.length === 0) return [];
+  const patterns = lines.flatMap((line) => ['-e', line]);
+  const grep = await podmanResult(['run', '--rm', '--read-only', '--network=none', '--user', '0', '--entrypoint', 'grep', image,
+    '-rlIF', '--exclude-dir=proc', '--exclude-dir=sys', '--exclude-dir=dev', ...patterns, '/'], 300_000);
+  // grep: 0 found, 1 nothing found, 2 an error (it also says 2 when a file was unreadable).
+  if (grep.code !== 0 && grep.code !== 1) throw new Error(`grep in ${image} failed (${grep.code}): ${grep.stderr.slice(-1000)}`);
+  return grep.stdout.split('\n').filter((file) => file !== '');
 }

@@ -53,4 +53,9 @@ describe('scripts/images/load.sh', () => {
       'node', '-e', 'console.log(`uid ${process.getuid()} node ${process.version}`)'], 120_000);
     expect(output.trim()).toMatch(/^uid 1000 node v22\./);
   });
+
+  it('gives the node a pause image that is one static binary', async () => {
+    const output = await containerd!.ctr(['run', '--rm', '--read-only', images.pause, `mnist-images-test-pause-${process.pid}`, '/pause', '-v'], 60_000);
+    expect(output.trim()).toMatch(/^pause\.c 3\.10/);
+  });
 });
