@@ -9,6 +9,8 @@
 # stderr and to $MNIST_CACHE/images/build-times.log. Then:
 #   CONTAINERD_ADDRESS=/path/to/containerd.sock scripts/images/load.sh $(scripts/images/build-all.sh)
 source "$(dirname "$0")/lib.sh"
+# Debian's podman, buildah, debootstrap... on a machine that has none of them yet.
+"$REPO_ROOT/scripts/setup/container-tools.sh" >&2 || die "could not install the container tools (scripts/setup/container-tools.sh)"
 use_project_podman
 
 out="$(mktemp -d)"
