@@ -3,7 +3,8 @@
 # does for kind: into the `k8s.io` namespace (the one kubelet's CRI uses) under exactly the name
 # kubelet resolves the manifests' reference to (mnist-k8s:abc -> docker.io/library/mnist-k8s:abc,
 # cassandra:5.0 -> docker.io/library/cassandra:5.0, registry.k8s.io/pause:3.10 as is). An image
-# already there with the same content (podman's image ID, kept as a label) is skipped.
+# already there with the same content (podman's image ID, kept as a label) is skipped, and one
+# there under another name is only tagged.
 #   CONTAINERD_ADDRESS=/run/.../containerd.sock scripts/images/load.sh IMAGE...
 #   e.g.  scripts/images/load.sh $(scripts/images/build-all.sh)
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +25,15 @@ for ref in "$@"; do
     || die "no image $name in the project's podman storage: build it first (scripts/images/build-all.sh)"
   if [[ -n "$(ctr_k8s images ls -q "name==$name,labels.\"$ID_LABEL\"==$id")" ]]; then
     log "$name: already in containerd with the same content"
+    continue
+  fi
+  # The same image under another name (a new commit whose app sources did not change builds the
+  # same image under a new tag): a second name for it is enough, nothing is copied.
+  same="$(ctr_k8s images ls -q "labels.\"$ID_LABEL\"==$id" | head -1)"
+  if [[ -n $same ]]; then
+    ctr_k8s images tag --force "$same" "$name" >/dev/null
+    ctr_k8s images label "$name" "$ID_LABEL=$id" >/dev/null
+    log "$name: same content as $same, tagged"
     continue
   fi
   start=$(date +%s%N)

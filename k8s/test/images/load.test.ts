@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../synthesize.js';
 import { startContainerd, type Containerd } from './containerd.js';
-import { ensureImages, requireTools, type BuiltImages } from './images.js';
+import { ensureImages, podman, requireTools, type BuiltImages } from './images.js';
 
 /**
  * scripts/images/load.sh, the local node's `kind load docker-image`: the images land in a real
@@ -46,6 +46,17 @@ describe('scripts/images/load.sh', () => {
 
     const second = await load([app, 'cassandra:5.0', images.pause]);
     expect(second.match(/already in containerd with the same content/g)).toHaveLength(3);
+  });
+
+  it('gives a new tag of an image containerd already has a name, without importing it again', async () => {
+    const retagged = `${images.app}-retag-${process.pid}`;
+    await podman(['tag', images.app, retagged]);
+    try {
+      expect(await load([retagged])).toContain(`${retagged}: same content as`);
+      expect((await containerd!.ctr(['images', 'ls', '--quiet'])).split('\n')).toContain(retagged);
+    } finally {
+      await podman(['untag', images.app, retagged]);
+    }
   });
 
   it('gives containerd an app image that runs as user 1000 on a read-only root filesystem', async () => {
