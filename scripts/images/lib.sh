@@ -40,7 +40,7 @@ use_project_podman() {
   mkdir -p "$CONTAINERS_HOME" "$IMAGES_CACHE"
   local rendered="$CONTAINERS_HOME/storage.conf" runroot
   # One run directory per storage (another MNIST_CACHE gets its own), on /run: reset at boot.
-  runroot="/run/mnist-k8s/storage-$(printf %s "$CONTAINERS_HOME" | sha256sum | cut -c1-8)"
+  runroot="/run/mnist-k8s-containers/storage-$(printf %s "$CONTAINERS_HOME" | sha256sum | cut -c1-8)"
   sed -e "s|@GRAPHROOT@|$CONTAINERS_HOME/storage|" -e "s|@RUNROOT@|$runroot|" \
     "$IMAGES_DIR/storage.conf" >"$rendered.$$"
   mv -f "$rendered.$$" "$rendered"
