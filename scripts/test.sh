@@ -56,7 +56,7 @@ run_bg helm scripts/setup/helm.sh
 run_bg kubernetes-validate scripts/setup/kubernetes-validate.sh
 run_bg cassandra scripts/cassandra/up.sh 3
 run_bg kube scripts/kube/up.sh
-# The local node's images (app, Cassandra, pause): seconds when current, ~10 min cold.
+# The local node's images (app, Cassandra, pause): seconds when current, ~6 min cold.
 run_bg images scripts/images/build-all.sh
 
 # --- 2. while those start: typecheck and unit tests (they need none of them) ------------------
