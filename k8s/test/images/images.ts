@@ -53,7 +53,7 @@ export function requireTools(tools: readonly (readonly [string, string])[]): voi
 
 /**
  * The three images, built when missing or stale (seconds when current; a cold build takes
- * ~10 min, which make test starts in the background before the integration tests).
+ * ~6 min, which make test starts in the background before the integration tests).
  */
 export async function ensureImages(): Promise<BuiltImages> {
   requireTools(PREREQUISITES);
