@@ -37,6 +37,9 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 ARG REQUIRE_TFJS_NODE=1
 RUN node -e "require('@tensorflow/tfjs-node'); console.log('tfjs-node loads')" \
  || { [ "$REQUIRE_TFJS_NODE" = 0 ] && echo 'tfjs-node unavailable: the app will use wasm'; }
+# The image carries no test files; some packages publish theirs (pino: test/**/*.test.ts).
+# Only TypeScript tests go: a `*.test.js` can be real code (core-js: es.regexp.test.js).
+RUN find node_modules -name '*.test.ts' -type f -delete
 
 # ---- build: compile TypeScript with the dev dependencies ----
 FROM base AS build

@@ -75,6 +75,19 @@ cassandra-up: install ## start NODES=1|3 local Cassandra nodes on 127.0.0.1..3 a
 cassandra-down: ## stop the local Cassandra nodes (keeps nothing)
 	scripts/cassandra/down.sh
 
+# ---- images for the local real node (podman, no registry) ----------------------------------
+.PHONY: image
+image: ## build the app image from the Dockerfile with podman: mnist-k8s:<git tree> (IMAGE overrides)
+	scripts/images/app.sh
+
+.PHONY: images
+images: ## build every image the local node runs: the app, cassandra:5.0, registry.k8s.io/pause:3.10
+	scripts/images/build-all.sh
+
+.PHONY: images-load
+images-load: ## load the images into a node's containerd (CONTAINERD_ADDRESS=/path/to/containerd.sock)
+	images="$$(scripts/images/build-all.sh)"; scripts/images/load.sh $$images
+
 # ---- Kubernetes ---------------------------------------------------------------------------
 .PHONY: synth
 synth: install ## synthesize manifests into k8s/dist and the Helm chart into charts/

@@ -43,7 +43,7 @@ is_up() { # a service counts as ours to stop only if it was not running before
 }
 
 # --- 1. prerequisites, in parallel; each writes its own log ---------------------------------
-log "preparing: chromium, helm, kubernetes-validate, cassandra (3 nodes), kube control plane"
+log "preparing: chromium, helm, kubernetes-validate, cassandra (3 nodes), kube control plane, images"
 pids=()
 run_bg() { # name, command...
   local name=$1; shift
@@ -56,6 +56,8 @@ run_bg helm scripts/setup/helm.sh
 run_bg kubernetes-validate scripts/setup/kubernetes-validate.sh
 run_bg cassandra scripts/cassandra/up.sh 3
 run_bg kube scripts/kube/up.sh
+# The local node's images (app, Cassandra, pause): seconds when current, ~6 min cold.
+run_bg images scripts/images/build-all.sh
 
 # --- 2. while those start: typecheck and unit tests (they need none of them) ------------------
 log "typecheck (tsc --noEmit, tests included)"

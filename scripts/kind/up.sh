@@ -32,14 +32,8 @@ step "pointing kubectl at context $CONTEXT"
 kubectl config use-context "$CONTEXT" >/dev/null
 kubectl get nodes -o wide
 
-if [[ -z "${IMAGE:-}" ]]; then
-  # Same tree, same tag: re-running without changes re-deploys nothing.
-  revision="$(git rev-parse --short HEAD 2>/dev/null || echo nogit)"
-  if [[ -n "$(git status --porcelain -- app package.json package-lock.json Dockerfile 2>/dev/null)" ]]; then
-    revision="$revision-dirty-$( { git diff HEAD -- app package.json package-lock.json Dockerfile; git ls-files --others --exclude-standard -- app | xargs -r cat; } | sha256sum | cut -c1-8)"
-  fi
-  IMAGE="mnist-k8s:$revision"
-fi
+# Same tree, same tag: re-running without changes re-deploys nothing.
+IMAGE="$(scripts/images/app-tag.sh)"
 step "building image $IMAGE (first build downloads dependencies: several minutes)"
 docker build --tag "$IMAGE" .
 
