@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The image's behaviour is the app's: its own test fixtures draw what a person would.
 import { drawDigitPng } from '../../../app/test/fixtures/draw-digit.js';
-import { REPO_ROOT } from '../../synthesize.js';
+import { REPO_ROOT } from '../../generated-files.js';
 import { envArgs, ensureImages, filesWithHostCertificates, freePort, manifestObjects, podEnv, podSpecOf, podman, waitFor, type BuiltImages } from './images.js';
 
 /**

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { MANIFEST_FILE, REPO_ROOT } from '../../synthesize.js';
+import { MANIFEST_FILE, REPO_ROOT } from '../../generated-files.js';
 import { loadObjects } from '../manifests/tools.js';
 import type { KubeObject } from '../../lib/manifest-walk.js';
 

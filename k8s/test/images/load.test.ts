@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../synthesize.js';
+import { REPO_ROOT } from '../../generated-files.js';
 import { startContainerd, type Containerd } from './containerd.js';
 import { ensureImages, podman, requireTools, type BuiltImages } from './images.js';
 
