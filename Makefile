@@ -21,9 +21,17 @@ node_modules/.installed: package.json package-lock.json
 .PHONY: install
 install: node_modules/.installed ## install npm dependencies (offline-capable registry only)
 
-.PHONY: build
-build: install ## compile TypeScript to dist/
+# What tsconfig.build.json compiles: dist/ is rebuilt only when one of these (or the
+# dependencies) changed since the last build, so `make run` on a built checkout starts at once.
+BUILD_SOURCES := $(shell find app/src k8s -name '*.ts' -not -name '*.test.ts' -not -path 'k8s/test/*' -not -path '*/node_modules/*')
+BUILD_STAMP := dist/.build-stamp
+
+$(BUILD_STAMP): $(BUILD_SOURCES) tsconfig.json tsconfig.build.json node_modules/.installed
 	$(NODE_BIN)/tsc -p tsconfig.build.json
+	@touch $@
+
+.PHONY: build
+build: $(BUILD_STAMP) ## compile TypeScript to dist/ (only when a source changed)
 
 # ---- the service -------------------------------------------------------------------------
 .PHONY: run
@@ -31,12 +39,16 @@ run: build ## serve the app on http://localhost:3000 (PORT overrides), embedded 
 	$(CLI) serve
 
 .PHONY: train
-train: build ## train the CNN on MNIST and write app/model (EPOCHS, SEED, BATCH_SIZE override)
+train: build ## train the CNN on MNIST and write app/model, with its ONNX twin (EPOCHS, SEED, BATCH_SIZE override)
 	$(CLI) train $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(BATCH_SIZE),--batch-size $(BATCH_SIZE))
 
 .PHONY: evaluate
-evaluate: build ## accuracy of the committed model on the 10,000 MNIST test images
-	$(CLI) evaluate
+evaluate: build ## accuracy of the committed model on the 10,000 MNIST test images, per inference backend (BACKENDS=onnxruntime,wasm)
+	$(CLI) evaluate $(if $(BACKENDS),--backends $(BACKENDS))
+
+.PHONY: onnx
+onnx: build ## rewrite app/model/model.onnx (what onnxruntime serves) from the TF.js weights; `make train` writes it too
+	$(CLI) export-onnx
 
 .PHONY: bootstrap
 bootstrap: build ## create the Cassandra keyspace, tables and app role (CASSANDRA_* env)
