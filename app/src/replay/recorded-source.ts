@@ -108,7 +108,7 @@ function parseRecord(raw: unknown): RecordedPrediction {
   };
 }
 
-/** The API sends the 784 input bytes as an array of numbers (base64 accepted too). */
+/** The API sends the 784 input bytes as base64 (an array of numbers, as older builds did, is accepted too). */
 function parseInput(input: unknown, id: string): Uint8Array {
   let bytes: Uint8Array | null = null;
   if (Array.isArray(input) && input.every((v) => typeof v === 'number' && v >= 0 && v <= 255)) {

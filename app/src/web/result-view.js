@@ -3,16 +3,29 @@
 const SIDE = 28;
 
 /**
+ * The API's `input`: 784 bytes, base64.
+ * @param {string} base64
+ * @returns {Uint8Array}
+ */
+export function decodeModelInput(base64) {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
  * Paints the model's 28x28 input (0 = background, 255 = ink) as the model sees it:
  * white ink on black, like MNIST.
  * @param {HTMLCanvasElement} canvas  a 28x28 canvas (CSS scales it up, pixelated)
- * @param {number[]} input  784 values, row-major
+ * @param {string} input  the API's `input`: 784 bytes row-major, base64
  */
 export function drawModelInput(canvas, input) {
+  const levels = decodeModelInput(input);
   const ctx = canvas.getContext('2d');
   const image = ctx.createImageData(SIDE, SIDE);
   for (let i = 0; i < SIDE * SIDE; i += 1) {
-    const level = input[i] ?? 0;
+    const level = levels[i] ?? 0;
     image.data[i * 4] = level;
     image.data[i * 4 + 1] = level;
     image.data[i * 4 + 2] = level;
@@ -61,7 +74,7 @@ export function createResultView(root) {
   return {
     /** The prediction on screen, or null. */
     current: () => current,
-    /** @param {{ id: string, digit: number, confidence: number, probabilities: number[], input: number[], feedbackLabel: number | null }} prediction */
+    /** @param {{ id: string, digit: number, confidence: number, probabilities: number[], input: string, feedbackLabel: number | null }} prediction */
     show(prediction) {
       current = prediction;
       root.hidden = false;
