@@ -2,16 +2,17 @@
 # `make bench` (after `make build`): every benchmark the README's "Measured" table cites, JSON
 # under .bench/ (git-ignored), a markdown table at the end (also .bench/results.md).
 #  1. compile the harness (app/bench -> dist/app/bench);
-#  2. convert app/model to ONNX for the onnxruntime reference (cached in $MNIST_CACHE/onnx);
-#  3. classifier alone: TF.js (the service's classifier) vs onnxruntime, batch 1/8/32/128;
+#  2. (the onnxruntime reference runs app/model/model.onnx, the ONNX twin `make train` writes);
+#  3. classifier alone: the service's classifier (and its wasm fallback) vs a bare onnxruntime
+#     session, batch 1/8/32/128;
 #  4. preprocessing alone: app/bench/preprocess-bench.ts (one libuv thread), vs sharp decode-only;
 #  5. end to end on loopback: bare Koa ceiling, `serve` with the embedded store, `serve` with the
 #     3-node local Cassandra (started here if not running, stopped again at the end);
 #  6. optional CPU profile of the service at 32 connections (BENCH_PROFILE=1), a separate pass
 #     so the profiler's overhead never touches the reported numbers;
 #  7. the report: targets with PASS/MISS, machine, load average.
-#  Two what-ifs run beside them (BENCH_WHATIF=0 skips): the app with onnxruntime inference
-#  (embedded-ort) and the real service sent a 28x28 PNG instead of the canvas (embedded-28px);
+#  Two what-ifs run beside them (BENCH_WHATIF=0 skips): the service on its wasm fallback
+#  (embedded-wasm) and the real service sent a 28x28 PNG instead of the canvas (embedded-28px);
 #  they locate the end-to-end cost, they are not targets.
 # Knobs: BENCH_SECONDS (per end-to-end point, default 8), BENCH_CASSANDRA=0 (skip Cassandra),
 # BENCH_PROFILE=1, BENCH_WHATIF=0, BENCH_PARTS="classifier preprocess e2e" (a subset).
@@ -40,18 +41,12 @@ node_modules/.bin/tsc -p app/bench/tsconfig.json
 
 [[ -f app/model/model.json ]] || { echo "bench: no model in app/model (run 'make train' first)" >&2; exit 1; }
 
-onnx=""
-if wants classifier || [[ "${BENCH_WHATIF:-1}" != 0 ]]; then
-  log "ONNX twin of app/model (cache: $MNIST_CACHE/onnx)"
-  onnx="$(node dist/app/bench/onnx/export-cli.js --cache-dir "$MNIST_CACHE/onnx" | tail -n 1)" || { onnx=""; failed+=(onnx-export); }
-fi
+[[ -f app/model/model.onnx ]] || { echo "bench: no app/model/model.onnx (run 'make onnx')" >&2; exit 1; }
 
 if wants classifier; then
   rm -f "$OUT/classifier.json"
-  if [[ -n "$onnx" ]]; then
-    log "classifier alone: TF.js vs onnxruntime"
-    node dist/app/bench/classifier-bench.js --onnx "$onnx" --out "$OUT/classifier.json" || failed+=(classifier)
-  fi
+  log "classifier alone: the service's classifier vs onnxruntime"
+  node dist/app/bench/classifier-bench.js --out "$OUT/classifier.json" || failed+=(classifier)
 fi
 
 if wants preprocess; then
@@ -89,9 +84,9 @@ if wants e2e; then
       failed+=(cassandra-up)
     fi
   fi
-  if [[ "${BENCH_WHATIF:-1}" != 0 && -n "$onnx" ]]; then targets+=,embedded-ort,embedded-28px; fi
+  if [[ "${BENCH_WHATIF:-1}" != 0 ]]; then targets+=,embedded-wasm,embedded-28px; fi
   log "end to end on loopback: $targets, ${SECONDS_PER_POINT}s per point"
-  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" ${onnx:+--onnx "$onnx"} \
+  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" \
     ${cassandra_pids:+--cassandra-pids "$cassandra_pids"} \
     --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --out "$OUT/e2e.json" || failed+=(e2e)
 

@@ -4,24 +4,27 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
-import { PROJECT_ROOT, type BackendChoice } from '../src/config.js';
-import { loadClassifier } from '../src/inference/classifier.js';
+import { PROJECT_ROOT, type InferenceBackendChoice } from '../src/config.js';
+import { loadClassifier, type LoadedClassifier } from '../src/inference/classifier.js';
+import { MODEL_ONNX } from '../src/model/onnx/export-onnx.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/mnist/geometry.js';
 import { readMnistTestSet } from '../src/mnist/mnist-data.js';
 import { measureRate, median, round, type RateResult } from './measure.js';
-import { ONNX_INPUT, ONNX_OUTPUT } from './onnx/layers-to-onnx.js';
+import { SERVICE_PREFIX } from './report-targets.js';
+import { ONNX_INPUT, ONNX_OUTPUT } from '../src/model/onnx/layers-to-onnx.js';
 import { errorMessage } from '../src/errors.js';
 
 /**
- * Classifier alone: images/s at batch 1, 8, 32, 128. TF.js runs through the service's own
- * classifier (loadClassifier: backend selection, model loading, the dynamic batcher; B calls
- * submitted together form one batch of B). The same model, converted to ONNX, runs under
- * onnxruntime-node with the same per-batch work (pack the inputs, run, split the
- * probabilities): its default threads (one per core) and one thread, like single-threaded wasm.
+ * Classifier alone: images/s at batch 1, 8, 32, 128. The service's own classifier
+ * (loadClassifier: backend selection as INFERENCE_BACKEND=auto makes it, the inference worker
+ * thread, the dynamic batcher; B calls submitted together form one batch of B), and the TF.js
+ * wasm classifier it falls back to, against the reference: the same model.onnx under a bare
+ * onnxruntime-node session in this thread with the same per-batch work (pack the inputs, run,
+ * split the probabilities), at its default threads (one per core) and at one thread.
  * Rounds alternate the runtimes so that load from other processes hits them alike.
  */
 
-const USAGE = `Usage: classifier-bench --onnx FILE [--model-dir app/model] [--backend auto] [--seconds 2]
+const USAGE = `Usage: classifier-bench [--onnx app/model/model.onnx] [--model-dir app/model] [--backend auto] [--seconds 2]
   [--rounds 3] [--batches 1,8,32,128] [--out .bench/classifier.json]`;
 
 export interface ClassifierRow {
@@ -84,8 +87,8 @@ export interface ClassifierBenchResult {
   readonly tfjs: string;
   readonly secondsPerRound: number;
   readonly roundsPerPoint: number;
-  /** Batch sizes the TF.js classifier actually ran (from onBatch): proves B calls made one batch. */
-  readonly observedTfjsBatchSizes: readonly number[];
+  /** Batch sizes the service classifier actually ran (from onBatch): proves B calls made one batch. */
+  readonly observedBatchSizes: readonly number[];
   /** Cores onnxruntime's default thread pool spreads over. */
   readonly cores: number;
   readonly rows: readonly ClassifierRow[];
@@ -97,23 +100,26 @@ async function main(args: string[]): Promise<void> {
     rounds: { type: 'string' }, batches: { type: 'string' }, out: { type: 'string' },
   }, USAGE);
   if (flags === null) return;
-  if (flags.onnx === undefined) throw new Error(`--onnx is required\n\n${USAGE}`);
-  const onnxFile = flags.onnx;
   const modelDir = path.resolve(flags['model-dir'] ?? path.join(PROJECT_ROOT, 'app/model'));
+  const onnxFile = path.resolve(flags.onnx ?? path.join(modelDir, MODEL_ONNX));
   const durationMs = (positiveInt('seconds', flags.seconds) ?? 2) * 1000;
   const rounds = positiveInt('rounds', flags.rounds) ?? 3;
   const sizes = (flags.batches ?? '1,8,32,128').split(',').map((s) => positiveInt('batches', s) ?? 1);
   const out = path.resolve(flags.out ?? path.join(PROJECT_ROOT, '.bench/classifier.json'));
 
   const inputs = await readInputs(Math.max(1024, ...sizes));
-  const classifier = await loadClassifier({ modelDir, backend: (flags.backend ?? 'auto') as BackendChoice, maxBatchSize: Math.max(...sizes), maxBatchWaitMs: 0 });
+  const load = (backend: InferenceBackendChoice): Promise<LoadedClassifier> => loadClassifier({ modelDir, backend, maxBatchSize: Math.max(...sizes), maxBatchWaitMs: 0 });
+  const classifier = await load((flags.backend ?? 'auto') as InferenceBackendChoice);
+  // The fallback where onnxruntime-node is not installed: measured beside it, not a target.
+  const fallback = classifier.backend === 'wasm' ? null : await load('wasm');
   const observed = new Set<number>();
   classifier.onBatch((size) => observed.add(size));
-  const tfjsStep: Step = async (batch) => {
-    await Promise.all(batch.map((pixels) => classifier.classify(pixels)));
+  const serviceStep = (c: LoadedClassifier): Step => async (batch) => {
+    await Promise.all(batch.map((pixels) => c.classify(pixels)));
   };
   const runtimes: Record<string, () => Promise<{ step: Step; release: () => Promise<void> }>> = {
-    [`tfjs-${classifier.backend}`]: async () => ({ step: tfjsStep, release: async () => undefined }),
+    [`${SERVICE_PREFIX}${classifier.backend}`]: async () => ({ step: serviceStep(classifier), release: async () => undefined }),
+    ...(fallback === null ? {} : { [`${SERVICE_PREFIX}wasm`]: async () => ({ step: serviceStep(fallback), release: async () => undefined }) }),
     onnxruntime: () => createOrtStep(onnxFile, 0),
     'onnxruntime-1thread': () => createOrtStep(onnxFile, 1),
   };
@@ -145,11 +151,12 @@ async function main(args: string[]): Promise<void> {
     }
   }
   await classifier.dispose();
+  await fallback?.dispose();
 
   const result: ClassifierBenchResult = {
     backend: classifier.backend, backendFallbacks: classifier.backendFallbacks, modelVersion: classifier.modelVersion,
     onnxFile, onnxruntime: ort.env.versions.node ?? 'unknown', tfjs: tf.version.tfjs,
-    secondsPerRound: durationMs / 1000, roundsPerPoint: rounds, observedTfjsBatchSizes: [...observed].sort((a, b) => a - b), cores: os.availableParallelism(), rows,
+    secondsPerRound: durationMs / 1000, roundsPerPoint: rounds, observedBatchSizes: [...observed].sort((a, b) => a - b), cores: os.availableParallelism(), rows,
   };
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);

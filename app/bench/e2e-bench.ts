@@ -22,12 +22,12 @@ import { errorMessage } from '../src/errors.js';
 
 const USAGE = `Usage: e2e-bench [--targets bare,embedded,cassandra] [--concurrency 1,8,32,64] [--seconds 8]
   [--warmup-seconds 2] [--profile] [--cassandra-contact-points 127.0.0.1,127.0.0.2,127.0.0.3]
-  [--cassandra-keyspace mnist_bench] [--cassandra-pids PID,PID,PID] [--onnx FILE] [--work-dir .bench/e2e]
+  [--cassandra-keyspace mnist_bench] [--cassandra-pids PID,PID,PID] [--work-dir .bench/e2e]
   [--out .bench/e2e.json]
-Targets: bare (HTTP ceiling), embedded, cassandra (the real service); what-ifs: embedded-ort (the app
-with onnxruntime inference, needs --onnx), embedded-28px (the real service sent a 28x28 PNG).`;
+Targets: bare (HTTP ceiling), embedded, cassandra (the real service); what-ifs: embedded-wasm (the service
+on its TF.js wasm fallback, INFERENCE_BACKEND=wasm), embedded-28px (the real service sent a 28x28 PNG).`;
 
-const TARGETS = ['bare', 'embedded', 'cassandra', 'embedded-ort', 'embedded-28px'] as const;
+const TARGETS = ['bare', 'embedded', 'cassandra', 'embedded-wasm', 'embedded-28px'] as const;
 const CANVAS_DIGIT = 3;
 type TargetName = (typeof TARGETS)[number];
 
@@ -70,19 +70,15 @@ interface Options {
   readonly profile: boolean;
   readonly cassandraContactPoints: string;
   readonly cassandraKeyspace: string;
-  readonly onnxFile: string | undefined;
   /** The local Cassandra nodes' JVMs: they share the cores, and their CPU is part of a Cassandra request's cost. */
   readonly cassandraPids: readonly number[];
 }
 
 function describeTarget(name: TargetName, options: Options, dataDir: string): { args: string[]; env: Record<string, string> } {
   if (name === 'bare') return { args: [fileURLToPath(new URL('./e2e/bare-koa-server.js', import.meta.url))], env: {} };
-  if (name === 'embedded-ort') {
-    if (options.onnxFile === undefined) throw new Error('embedded-ort needs --onnx');
-    return { args: [fileURLToPath(new URL('./e2e/ort-service.js', import.meta.url)), '--onnx', options.onnxFile], env: { DATA_DIR: dataDir } };
-  }
   const args = [path.join(PROJECT_ROOT, 'dist/app/src/cli/index.js'), 'serve'];
   if (name === 'embedded' || name === 'embedded-28px') return { args, env: { DATA_DIR: dataDir } };
+  if (name === 'embedded-wasm') return { args, env: { DATA_DIR: dataDir, INFERENCE_BACKEND: 'wasm' } };
   return { args, env: { DATA_DIR: dataDir, CASSANDRA_CONTACT_POINTS: options.cassandraContactPoints, CASSANDRA_KEYSPACE: options.cassandraKeyspace } };
 }
 
@@ -166,7 +162,7 @@ async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, {
     targets: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' },
     'warmup-seconds': { type: 'string' }, profile: { type: 'boolean' }, 'cassandra-contact-points': { type: 'string' },
-    'cassandra-keyspace': { type: 'string' }, 'work-dir': { type: 'string' }, out: { type: 'string' }, onnx: { type: 'string' }, 'cassandra-pids': { type: 'string' },
+    'cassandra-keyspace': { type: 'string' }, 'work-dir': { type: 'string' }, out: { type: 'string' }, 'cassandra-pids': { type: 'string' },
   }, USAGE);
   if (flags === null) return;
   const targets = (flags.targets ?? 'bare,embedded').split(',').map((t) => t.trim());
@@ -179,7 +175,6 @@ async function main(args: string[]): Promise<void> {
     profile: flags.profile === true,
     cassandraContactPoints: flags['cassandra-contact-points'] ?? '127.0.0.1,127.0.0.2,127.0.0.3',
     cassandraKeyspace: flags['cassandra-keyspace'] ?? 'mnist_bench',
-    onnxFile: flags.onnx,
     cassandraPids: flags['cassandra-pids'] === undefined ? [] : parseList('cassandra-pids', flags['cassandra-pids'], ''),
   };
   await mkdir(options.workDir, { recursive: true });

@@ -42,7 +42,7 @@ function machineSection(m: MachineInfo): string {
     ['memory', `${num(m.memoryGiB, 1)} GiB`],
     ['OS', m.os],
     ['node', m.node],
-    ['TF.js backend', m.backend ?? '-'],
+    ['inference backend', m.backend ?? '-'],
     ['load average (1/5/15 min) at start', m.loadAverageAtStart ?? '-'],
     ['load average (1/5/15 min) at end', m.loadAverageAtEnd],
   ]);
@@ -89,7 +89,7 @@ function e2eSection(e: E2eReport): string {
     '',
     `Peak RSS (VmHWM) per server process over all its runs: ${memory}.`,
     ...(e.targets.some((t) => t.name.startsWith('embedded-'))
-      ? ['', 'What-ifs (not targets): embedded-ort is the app with inference on onnxruntime (1 thread, same batcher) instead of TF.js wasm; embedded-28px is the real service sent a 28x28 PNG instead of the 280x280 canvas.']
+      ? ['', 'What-ifs (not targets): embedded-wasm is the service on its TF.js wasm fallback (INFERENCE_BACKEND=wasm: where onnxruntime-node is not installed); embedded-28px is the real service sent a 28x28 PNG instead of the 280x280 canvas.']
       : []),
     ...e.targets.filter((t) => t.error !== undefined).map((t) => `\n${t.name}: not measured (${t.error}).`),
     ...measured.map((t) => ({ t, store: (t.readinessAfter?.store as { detail?: string } | undefined)?.detail }))

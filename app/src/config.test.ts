@@ -12,7 +12,9 @@ describe('service settings', () => {
       port: 3000,
       logLevel: 'info',
       modelDir: path.join(PROJECT_ROOT, 'app/model'),
-      backend: 'auto',
+      inferenceBackend: 'auto',
+      inferenceCpuThreads: 0,
+      trainingBackend: 'auto',
       inferenceThread: 'worker',
       batchMaxSize: 32,
       batchMaxWaitMs: 2,
@@ -30,6 +32,13 @@ describe('service settings', () => {
   it('refuses any other INFERENCE_THREAD value, naming the variable and the choices', () => {
     expect(() => loadConfig({ INFERENCE_THREAD: 'threads' })).toThrow(ConfigError);
     expect(() => loadConfig({ INFERENCE_THREAD: 'threads' })).toThrow('INFERENCE_THREAD must be one of worker, main, got "threads"');
+  });
+
+  it('lets INFERENCE_BACKEND choose onnxruntime or a TF.js backend, and TF_BACKEND only TF.js ones (training)', () => {
+    expect(loadConfig({ INFERENCE_BACKEND: 'onnxruntime', TF_BACKEND: 'wasm' })).toMatchObject({ inferenceBackend: 'onnxruntime', trainingBackend: 'wasm' });
+    expect(() => loadConfig({ INFERENCE_BACKEND: 'onnx' })).toThrow('INFERENCE_BACKEND must be one of auto, onnxruntime, tensorflow, wasm, cpu, got "onnx"');
+    expect(() => loadConfig({ TF_BACKEND: 'onnxruntime' })).toThrow('TF_BACKEND must be one of auto, tensorflow, wasm, cpu, got "onnxruntime"');
+    expect(() => loadConfig({ INFERENCE_CPU_THREADS: '-1' })).toThrow(/INFERENCE_CPU_THREADS must be an integer from 0 to 256/);
   });
 
   it('refuses a batch size outside 1..1024, naming the variable', () => {

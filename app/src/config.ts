@@ -11,8 +11,16 @@ import { ConfigError } from './errors.js';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ROOT = path.basename(REPO_ROOT) === 'dist' ? path.dirname(REPO_ROOT) : REPO_ROOT;
 
-const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** TF.js backends, by the names TF.js uses: tfjs-node, WebAssembly, pure JavaScript. */
+export const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type TfjsBackendName = (typeof TFJS_BACKENDS)[number];
+/** What can run the trained model, fastest first: onnxruntime-node (model.onnx), then TF.js. */
+export const INFERENCE_BACKENDS = ['onnxruntime', ...TFJS_BACKENDS] as const;
+export type InferenceBackendName = (typeof INFERENCE_BACKENDS)[number];
+/** TF_BACKEND (training): a TF.js backend, or `auto` for the fastest that starts. */
+export type BackendChoice = 'auto' | TfjsBackendName;
+/** INFERENCE_BACKEND (serve, evaluate): an inference backend, or `auto` for the fastest that starts. */
+export type InferenceBackendChoice = 'auto' | InferenceBackendName;
 /** Where the model runs: a dedicated worker thread, or the thread that serves HTTP. */
 const INFERENCE_THREADS = ['worker', 'main'] as const;
 export type InferenceThreadSetting = (typeof INFERENCE_THREADS)[number];
@@ -57,7 +65,15 @@ export interface Config {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly modelDir: string;
-  readonly backend: BackendChoice;
+  /** INFERENCE_BACKEND: what runs the model when serving and evaluating. */
+  readonly inferenceBackend: InferenceBackendChoice;
+  /**
+   * INFERENCE_CPU_THREADS: threads onnxruntime may use for one batch; 0 = one per core. The
+   * TF.js backends ignore it (wasm runs on one thread in Node, tfjs-node sizes its own pool).
+   */
+  readonly inferenceCpuThreads: number;
+  /** TF_BACKEND: the TF.js backend `train` runs on. */
+  readonly trainingBackend: BackendChoice;
   /** INFERENCE_THREAD: `worker` (default) keeps the model's CPU off the HTTP thread. */
   readonly inferenceThread: InferenceThreadSetting;
   readonly batchMaxSize: number;
@@ -136,7 +152,9 @@ export function loadConfig(env: Env = process.env): Config {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     modelDir: path.resolve(ROOT, readString(env, 'MODEL_DIR', 'app/model')),
-    backend: readEnum(env, 'TF_BACKEND', 'auto', BACKEND_CHOICES),
+    inferenceBackend: readEnum<InferenceBackendChoice>(env, 'INFERENCE_BACKEND', 'auto', ['auto', ...INFERENCE_BACKENDS]),
+    inferenceCpuThreads: readInt(env, 'INFERENCE_CPU_THREADS', 0, 0, 256),
+    trainingBackend: readEnum<BackendChoice>(env, 'TF_BACKEND', 'auto', ['auto', ...TFJS_BACKENDS]),
     inferenceThread: readEnum(env, 'INFERENCE_THREAD', 'worker', INFERENCE_THREADS),
     batchMaxSize: readInt(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
     batchMaxWaitMs: readInt(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),

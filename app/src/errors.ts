@@ -87,7 +87,24 @@ export class ConfigError extends StartupError {
   }
 }
 
+/**
+ * An explicitly configured backend (INFERENCE_BACKEND, TF_BACKEND) cannot start here; the
+ * message names the setting and why. `auto` never throws it: it falls back instead.
+ */
+export class BackendUnavailableError extends StartupError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
 /** The message of anything thrown: an Error's own, else its string form (for logs and CLIs). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The first line of an error's message: enough to say why something was skipped, in one log field. */
+export function errorSummary(error: unknown): string {
+  const message = errorMessage(error);
+  return message.split('\n')[0] ?? message;
 }

@@ -76,7 +76,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
   try {
     classifier = await loadClassifier({
       modelDir: config.modelDir,
-      backend: config.backend,
+      backend: config.inferenceBackend,
+      cpuThreads: config.inferenceCpuThreads,
       maxBatchSize: config.batchMaxSize,
       maxBatchWaitMs: config.batchMaxWaitMs,
       inferenceThread: config.inferenceThread,

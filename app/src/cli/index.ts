@@ -12,7 +12,8 @@ const USAGE = `Usage: mnist <command> [flags]
 Commands:
   serve       serve the web page and API (config from environment variables)
   train       train the CNN on MNIST and write app/model
-  evaluate    accuracy of the model on the 10,000 MNIST test images (last line: JSON)
+  evaluate    accuracy of the model on the 10,000 MNIST test images, per inference backend (last line: JSON)
+  export-onnx write model.onnx (the model's ONNX twin, served by onnxruntime) from the TF.js weights
   bootstrap   create the Cassandra keyspace, tables and app role; idempotent
   replay      drive MNIST test images or recorded traffic through a running service
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve.js'),
   train: () => import('./train.js'),
   evaluate: () => import('./evaluate.js'),
+  'export-onnx': () => import('./export-onnx.js'),
   bootstrap: () => import('./bootstrap.js'),
   replay: () => import('./replay.js'),
 };

@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
   const outDir = flags.out ?? config.modelDir;
   const learningRateDecay = epochs > 1 ? FINAL_LEARNING_RATE_FRACTION ** (1 / (epochs - 1)) : 1;
 
-  const backend = await selectTrainingBackend(config.backend);
+  const backend = await selectTrainingBackend(config.trainingBackend);
   const progress = new ProgressBar(process.stderr);
   progress.log(`backend ${backend.name}${backend.fallbacks.length > 0 ? ` (skipped: ${backend.fallbacks.join('; ')})` : ''}`);
   const [data, test, files] = await Promise.all([readMnistTrainSet(), readMnistTestSet(), checksumMnistFiles()]);

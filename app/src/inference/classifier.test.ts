@@ -14,13 +14,20 @@ function toPixels(image: Uint8Array): Float32Array {
   return Float32Array.from(image, (v) => v / 255);
 }
 
-describe.each(['worker', 'main'] as const)('the classifier with the committed model, inference on the %s thread', (inferenceThread) => {
+const CASES = [
+  ['worker', 'onnxruntime'],
+  ['main', 'onnxruntime'],
+  ['worker', 'wasm'],
+  ['main', 'wasm'],
+] as const;
+
+describe.each(CASES)('the classifier with the committed model, inference on the %s thread, on %s', (inferenceThread, backend) => {
   let classifier: LoadedClassifier;
   let test: MnistSet;
   const batchSizes: number[] = [];
 
   beforeAll(async () => {
-    classifier = await loadClassifier({ modelDir: MODEL_DIR, backend: 'wasm', maxBatchSize: 16, maxBatchWaitMs: 2, inferenceThread });
+    classifier = await loadClassifier({ modelDir: MODEL_DIR, backend, maxBatchSize: 16, maxBatchWaitMs: 2, inferenceThread });
     classifier.onBatch((size) => batchSizes.push(size));
     test = await readMnistTestSet();
   });
@@ -28,8 +35,8 @@ describe.each(['worker', 'main'] as const)('the classifier with the committed mo
     await classifier.dispose();
   });
 
-  it('reports the wasm backend and the model version from the model card', async () => {
-    expect(classifier.backend).toBe('wasm');
+  it('reports its backend and the model version from the model card', async () => {
+    expect(classifier.backend).toBe(backend);
     expect(classifier.modelVersion).toBe((await readModelCard(MODEL_DIR)).version);
     expect(classifier.inferenceThread).toBe(inferenceThread);
     expect(classifier.health()).toMatchObject({ ok: true, detail: expect.stringContaining(inferenceThread === 'worker' ? 'inference worker' : 'main thread') });
@@ -62,7 +69,7 @@ describe.each(['worker', 'main'] as const)('the classifier with the committed mo
   });
 
   // Only this thread's TF.js can be inspected; the worker runs the very same predict code.
-  if (inferenceThread === 'main') {
+  if (inferenceThread === 'main' && backend === 'wasm') {
     it('keeps the number of tensors flat across many calls', async () => {
       await classifier.classify(toPixels(test.images[0]!));
       const before = tf.memory().numTensors;
@@ -76,7 +83,7 @@ describe.each(['worker', 'main'] as const)('the classifier with the committed mo
   });
 
   it('answers calls made after dispose with UnavailableError', async () => {
-    const other = await loadClassifier({ modelDir: MODEL_DIR, backend: 'wasm', maxBatchSize: 4, maxBatchWaitMs: 0, warmupBatchSizes: [], inferenceThread });
+    const other = await loadClassifier({ modelDir: MODEL_DIR, backend, maxBatchSize: 4, maxBatchWaitMs: 0, warmupBatchSizes: [], inferenceThread });
     await other.dispose();
     await expect(other.classify(new Float32Array(IMAGE_PIXELS))).rejects.toBeInstanceOf(UnavailableError);
     expect(other.health()).toEqual({ ok: false, detail: 'the classifier is shut down' });
@@ -84,7 +91,7 @@ describe.each(['worker', 'main'] as const)('the classifier with the committed mo
 
   it('fails to load, naming the file, when the directory has no model card', async () => {
     await expect(
-      loadClassifier({ modelDir: path.join(PROJECT_ROOT, 'app/src'), backend: 'wasm', maxBatchSize: 4, maxBatchWaitMs: 0, inferenceThread }),
+      loadClassifier({ modelDir: path.join(PROJECT_ROOT, 'app/src'), backend, maxBatchSize: 4, maxBatchWaitMs: 0, inferenceThread }),
     ).rejects.toThrow(/model-card\.json/);
   });
 });

@@ -1,4 +1,4 @@
-import type { BackendChoice, InferenceThreadSetting } from '../config.js';
+import type { InferenceBackendChoice, InferenceThreadSetting } from '../config.js';
 import { Batcher, type BatchListener } from './batcher.js';
 import { IMAGE_PIXELS, NUM_CLASSES, type DigitPixels } from '../mnist/geometry.js';
 import type { Classification, Classifier, ClassifierHealth } from './classifier-types.js';
@@ -14,9 +14,11 @@ import { startWorkerInference, type InferenceLogger } from './inference-supervis
  */
 
 export interface ClassifierOptions {
-  /** Directory with model.json, weights.bin and model-card.json. */
+  /** Directory with model.onnx, model.json, weights.bin and model-card.json. */
   readonly modelDir: string;
-  readonly backend: BackendChoice;
+  readonly backend: InferenceBackendChoice;
+  /** onnxruntime's threads per batch; 0 = one per core. @default 0 */
+  readonly cpuThreads?: number;
   /** Largest batch one model call takes. */
   readonly maxBatchSize: number;
   /** Longest a request waits for a partial batch to fill. */
@@ -55,7 +57,7 @@ function toClassifications(probs: Float32Array, count: number): Classification[]
 }
 
 async function loadMainThreadEngine(options: ClassifierOptions, warmupBatchSizes: readonly number[]): Promise<InferenceEngine> {
-  const model = await loadInferenceModel({ modelDir: options.modelDir, backend: options.backend, warmupBatchSizes });
+  const model = await loadInferenceModel({ modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes });
   return {
     backend: model.backend,
     backendFallbacks: model.backendFallbacks,
@@ -76,7 +78,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Loaded
   const inferenceThread = options.inferenceThread ?? 'worker';
   const engine =
     inferenceThread === 'worker'
-      ? await startWorkerInference({ modelDir: options.modelDir, backend: options.backend, warmupBatchSizes, logger: options.logger })
+      ? await startWorkerInference({ modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes, logger: options.logger })
       : await loadMainThreadEngine(options, warmupBatchSizes);
 
   const batcher = new Batcher<DigitPixels, Classification>({

@@ -1,28 +1,45 @@
-import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice } from '../config.js';
-import { selectBackend, type BackendName } from '../model/backend.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../mnist/geometry.js';
-import type { ClassifierHealth } from './classifier-types.js';
+import { TFJS_BACKENDS, type InferenceBackendChoice, type InferenceBackendName } from '../config.js';
+import { IMAGE_PIXELS } from '../mnist/geometry.js';
+import { BackendUnavailableError, errorSummary } from '../errors.js';
 import { readModelCard } from '../model/model-card.js';
-import { loadModel } from '../model/model-io.js';
+import type { ClassifierHealth } from './classifier-types.js';
+import { loadOnnxModel } from './onnx-model.js';
+import { loadTfjsModel } from './tfjs-model.js';
 
 /**
  * The committed model, loaded and warmed up, as a function from a batch of flat pixels to a
- * batch of flat probabilities. It runs wherever it is loaded: on the main thread, or inside
- * the inference worker (inference-worker.ts), which is why it speaks only in typed arrays.
+ * batch of flat probabilities, on the fastest backend that starts here: onnxruntime-node on
+ * model.onnx, else TF.js (tfjs-node, wasm, cpu) on model.json. It runs wherever it is loaded: on
+ * the main thread, or inside the inference worker (inference-worker.ts), which is why it speaks
+ * only in typed arrays.
  */
 
+/** The setting that chooses the backend, named when an explicit choice cannot start. */
+export const BACKEND_SETTING = 'INFERENCE_BACKEND';
+
 export interface InferenceModelOptions {
-  /** Directory with model.json, weights.bin and model-card.json. */
+  /** Directory with model.onnx, model.json, weights.bin and model-card.json. */
   readonly modelDir: string;
-  readonly backend: BackendChoice;
+  readonly backend: InferenceBackendChoice;
+  /** onnxruntime's threads per batch; 0 = one per core. @default 0 */
+  readonly cpuThreads?: number;
   /** Batch sizes run once before the model counts as loaded (first calls compile kernels). */
   readonly warmupBatchSizes: readonly number[];
 }
 
+/** One backend with the model loaded on it (onnx-model.ts, tfjs-model.ts). */
+export interface LoadedRuntime<B extends InferenceBackendName = InferenceBackendName> {
+  readonly backend: B;
+  /** Why faster backends were skipped on the way to this one. */
+  readonly fallbacks: readonly string[];
+  /** count * 10 probabilities for `count` images laid end to end in `pixels`. */
+  predict(pixels: Float32Array, count: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
 export interface InferenceModel {
-  /** The TF.js backend this thread selected. */
-  readonly backend: BackendName;
+  /** The backend this thread selected. */
+  readonly backend: InferenceBackendName;
   /** Why preferred backends were skipped (empty when the first choice worked). */
   readonly backendFallbacks: readonly string[];
   /** From the model card. */
@@ -43,48 +60,62 @@ export interface InferenceEngine extends Pick<InferenceModel, 'backendFallbacks'
   dispose(): Promise<void>;
 }
 
-function checkShape(model: tf.LayersModel): void {
-  const input = JSON.stringify(model.inputs[0]?.shape);
-  const output = JSON.stringify(model.outputs[0]?.shape);
-  if (input !== JSON.stringify([null, IMAGE_SIZE, IMAGE_SIZE, 1]) || output !== JSON.stringify([null, NUM_CLASSES])) {
-    throw new Error(`model takes ${input} and gives ${output}; expected [null,28,28,1] -> [null,10]`);
+/**
+ * `auto`: onnxruntime, else TF.js's own walk (tensorflow -> wasm -> cpu), each skip recorded.
+ * An explicit choice must start, or the error names INFERENCE_BACKEND.
+ */
+async function loadRuntime(options: InferenceModelOptions): Promise<LoadedRuntime> {
+  const onnx = (): Promise<LoadedRuntime> => loadOnnxModel({ modelDir: options.modelDir, cpuThreads: options.cpuThreads ?? 0 });
+  if (options.backend === 'onnxruntime') {
+    try {
+      return await onnx();
+    } catch (error) {
+      throw new BackendUnavailableError(`${BACKEND_SETTING}=onnxruntime is not available: ${errorSummary(error)}`, { cause: error });
+    }
   }
+  if ((TFJS_BACKENDS as readonly string[]).includes(options.backend)) {
+    return loadTfjsModel(options.modelDir, options.backend as (typeof TFJS_BACKENDS)[number], BACKEND_SETTING);
+  }
+  let skipped: string;
+  try {
+    return await onnx();
+  } catch (error) {
+    skipped = `onnxruntime: ${errorSummary(error)}`;
+  }
+  const tfjs = await loadTfjsModel(options.modelDir, 'auto', BACKEND_SETTING);
+  return { ...tfjs, fallbacks: [skipped, ...tfjs.fallbacks] };
 }
 
-/** Runs the model on a batch; tensors are freed before returning so memory stays flat. */
-async function predictBatch(model: tf.LayersModel, pixels: Float32Array, count: number): Promise<Float32Array> {
+/** Checks the batch's shape before any backend sees it: a wrong length is a bug, not an input. */
+function checkBatch(pixels: Float32Array, count: number): void {
   if (!Number.isInteger(count) || count < 1 || pixels.length !== count * IMAGE_PIXELS) {
     throw new RangeError(`a batch of ${count} images needs ${count * IMAGE_PIXELS} pixels, got ${pixels.length}`);
-  }
-  const probsT = tf.tidy(() => model.predict(tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor2D);
-  try {
-    return (await probsT.data()) as Float32Array;
-  } finally {
-    probsT.dispose();
   }
 }
 
 /**
- * Selects the backend (tensorflow -> wasm -> cpu for `auto`), reads the model card, loads and
- * checks the model, and runs the warm-up batches. Throws when the model or card is missing or
- * malformed, or when an explicitly chosen backend cannot start.
+ * Reads the model card, selects the backend, loads the model and runs the warm-up batches.
+ * Throws when the model or card is missing or malformed, or when an explicitly chosen backend
+ * cannot start.
  */
 export async function loadInferenceModel(options: InferenceModelOptions): Promise<InferenceModel> {
-  const selection = await selectBackend(options.backend);
   const card = await readModelCard(options.modelDir);
-  const model = await loadModel(options.modelDir);
+  const runtime = await loadRuntime(options);
+  const predict = async (pixels: Float32Array, count: number): Promise<Float32Array> => {
+    checkBatch(pixels, count);
+    return runtime.predict(pixels, count);
+  };
   try {
-    checkShape(model);
-    for (const size of options.warmupBatchSizes) await predictBatch(model, new Float32Array(size * IMAGE_PIXELS), size);
+    for (const size of options.warmupBatchSizes) await predict(new Float32Array(size * IMAGE_PIXELS), size);
   } catch (error) {
-    model.dispose();
+    runtime.dispose();
     throw error;
   }
   return {
-    backend: selection.name,
-    backendFallbacks: selection.fallbacks,
+    backend: runtime.backend,
+    backendFallbacks: runtime.fallbacks,
     modelVersion: card.version,
-    predict: (pixels, count) => predictBatch(model, pixels, count),
-    dispose: () => model.dispose(),
+    predict,
+    dispose: () => runtime.dispose(),
   };
 }

@@ -31,6 +31,8 @@ export interface ReadyReply {
 /** Worker -> main thread, once, instead of ready: loading failed; the worker then exits. */
 export interface LoadFailedReply {
   readonly kind: 'load-failed';
+  /** The error's name, so the main thread can re-create a BackendUnavailableError. */
+  readonly name: string;
   readonly message: string;
 }
 
@@ -80,7 +82,7 @@ export async function hostInference(port: ReplyPort, load: () => Promise<HostedM
   try {
     model = await load();
   } catch (error) {
-    port.postMessage({ kind: 'load-failed', message: describeError(error).message });
+    port.postMessage({ kind: 'load-failed', ...describeError(error) });
     return;
   }
   port.on('message', (request) => {

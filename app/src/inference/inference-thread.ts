@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { UnavailableError } from '../errors.js';
+import { BackendUnavailableError, UnavailableError } from '../errors.js';
 import { ownBuffer, type InferenceWorkerData, type PredictRequest, type ReadyReply, type WorkerReply } from './inference-protocol.js';
 import { resolveSiblingScript, startModuleWorker } from './module-worker.js';
 
@@ -47,7 +47,8 @@ function waitUntilReady(worker: Worker): Promise<ReadyReply> {
     const onMessage = (reply: WorkerReply): void => {
       cleanUp();
       if (reply.kind === 'ready') resolve(reply);
-      else reject(new Error(reply.kind === 'load-failed' ? reply.message : `inference worker sent ${reply.kind} before ready`));
+      else if (reply.kind !== 'load-failed') reject(new Error(`inference worker sent ${reply.kind} before ready`));
+      else reject(reply.name === 'BackendUnavailableError' ? new BackendUnavailableError(reply.message) : new Error(reply.message));
     };
     const onError = (error: Error): void => {
       cleanUp();
@@ -68,7 +69,7 @@ function waitUntilReady(worker: Worker): Promise<ReadyReply> {
 export async function startInferenceThread(options: InferenceThreadOptions): Promise<InferenceThread> {
   const scriptUrl = options.scriptUrl ?? resolveSiblingScript(import.meta.url, 'inference-worker');
   // Only what the worker needs: callers' options may hold things that cannot be cloned.
-  const data: InferenceWorkerData = { modelDir: options.modelDir, backend: options.backend, warmupBatchSizes: options.warmupBatchSizes };
+  const data: InferenceWorkerData = { modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes: options.warmupBatchSizes };
   const worker = startModuleWorker(scriptUrl, { workerData: data });
   let ready: ReadyReply;
   try {

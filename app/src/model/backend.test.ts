@@ -22,32 +22,33 @@ const NO_TFJS_NODE = "Cannot find package '@tensorflow/tfjs-node' imported from 
 describe('backend selection', () => {
   it('auto takes tfjs-node when it starts', async () => {
     const { runtime, tried } = fakeRuntime({});
-    await expect(selectBackend('auto', runtime)).resolves.toEqual({ name: 'tensorflow', fallbacks: [] });
+    await expect(selectBackend('auto', { runtime })).resolves.toEqual({ name: 'tensorflow', fallbacks: [] });
     expect(tried).toEqual(['tensorflow']);
   });
 
   it('auto falls back from a missing tfjs-node to wasm and says why, in one line', async () => {
     const { runtime, tried } = fakeRuntime({ tensorflow: `${NO_TFJS_NODE}\n    at stack line` });
-    await expect(selectBackend('auto', runtime)).resolves.toEqual({ name: 'wasm', fallbacks: [`tensorflow: ${NO_TFJS_NODE}`] });
+    await expect(selectBackend('auto', { runtime })).resolves.toEqual({ name: 'wasm', fallbacks: [`tensorflow: ${NO_TFJS_NODE}`] });
     expect(tried).toEqual(['tensorflow', 'wasm']);
   });
 
   it('auto ends on cpu when wasm fails too, and fails naming every reason when nothing starts', async () => {
     const twoFail = fakeRuntime({ tensorflow: 'absent', wasm: 'no binary' });
-    await expect(selectBackend('auto', twoFail.runtime)).resolves.toEqual({ name: 'cpu', fallbacks: ['tensorflow: absent', 'wasm: no binary'] });
+    await expect(selectBackend('auto', { runtime: twoFail.runtime })).resolves.toEqual({ name: 'cpu', fallbacks: ['tensorflow: absent', 'wasm: no binary'] });
     const allFail = fakeRuntime({ tensorflow: 'absent', wasm: 'no binary', cpu: 'broken' });
-    await expect(selectBackend('auto', allFail.runtime)).rejects.toThrow('no TF.js backend could start (tensorflow: absent; wasm: no binary; cpu: broken)');
+    await expect(selectBackend('auto', { runtime: allFail.runtime })).rejects.toThrow('no TF.js backend could start (tensorflow: absent; wasm: no binary; cpu: broken)');
   });
 
   it('refuses an explicit choice it cannot honour, naming the variable, and tries nothing else', async () => {
     const { runtime, tried } = fakeRuntime({ tensorflow: NO_TFJS_NODE });
-    await expect(selectBackend('tensorflow', runtime)).rejects.toThrow(`TF_BACKEND=tensorflow is not available: ${NO_TFJS_NODE}`);
+    await expect(selectBackend('tensorflow', { runtime })).rejects.toThrow(`TF_BACKEND=tensorflow is not available: ${NO_TFJS_NODE}`);
     expect(tried).toEqual(['tensorflow']);
+    await expect(selectBackend('wasm', { runtime: fakeRuntime({ wasm: 'no binary' }).runtime, setting: 'INFERENCE_BACKEND' })).rejects.toThrow('INFERENCE_BACKEND=wasm is not available: no binary');
   });
 
   it('keeps the backend already active without starting it again', async () => {
     const { runtime, tried } = fakeRuntime({ tensorflow: 'absent' }, 'wasm');
-    await expect(selectBackend('auto', runtime)).resolves.toEqual({ name: 'wasm', fallbacks: ['tensorflow: absent'] });
+    await expect(selectBackend('auto', { runtime })).resolves.toEqual({ name: 'wasm', fallbacks: ['tensorflow: absent'] });
     expect(tried).toEqual(['tensorflow']);
   });
 });

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice } from '../config.js';
-import { errorMessage } from '../errors.js';
+import type { BackendChoice, TfjsBackendName } from '../config.js';
+import { BackendUnavailableError, errorSummary } from '../errors.js';
 
 /**
  * Picks the TF.js backend once per process. `auto` prefers native TensorFlow (tfjs-node, an
@@ -12,7 +12,7 @@ import { errorMessage } from '../errors.js';
  */
 
 /** A backend we can run on; the names TF.js itself uses. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = TfjsBackendName;
 
 export interface BackendSelection {
   readonly name: BackendName;
@@ -59,17 +59,19 @@ const TFJS: BackendRuntime = {
   activeName: () => tf.engine().backendName,
 };
 
-function describe(error: unknown): string {
-  const message = errorMessage(error);
-  return message.split('\n')[0] ?? message;
+export interface SelectOptions {
+  /** How to start backends. @default TF.js itself; tests pass their own to check the walk whatever is installed */
+  readonly runtime?: BackendRuntime;
+  /** The setting named when an explicit choice fails. @default 'TF_BACKEND' */
+  readonly setting?: string;
 }
 
 /**
- * Activates a backend. An explicit choice must work (else the error propagates); `auto`
- * walks tensorflow -> wasm -> cpu and records why each earlier one was skipped. `runtime` is
- * TF.js; tests pass their own to check the walk whatever is installed.
+ * Activates a backend. An explicit choice must work (else the error propagates, naming the
+ * setting); `auto` walks tensorflow -> wasm -> cpu and records why each earlier one was skipped.
  */
-export async function selectBackend(choice: BackendChoice, runtime: BackendRuntime = TFJS): Promise<BackendSelection> {
+export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<BackendSelection> {
+  const runtime = options.runtime ?? TFJS;
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const fallbacks: string[] = [];
   for (const name of order) {
@@ -78,8 +80,8 @@ export async function selectBackend(choice: BackendChoice, runtime: BackendRunti
       await runtime.start[name]();
       return { name, fallbacks };
     } catch (error) {
-      if (choice !== 'auto') throw new Error(`TF_BACKEND=${choice} is not available: ${describe(error)}`, { cause: error });
-      fallbacks.push(`${name}: ${describe(error)}`);
+      if (choice !== 'auto') throw new BackendUnavailableError(`${options.setting ?? 'TF_BACKEND'}=${choice} is not available: ${errorSummary(error)}`, { cause: error });
+      fallbacks.push(`${name}: ${errorSummary(error)}`);
     }
   }
   throw new Error(`no TF.js backend could start (${fallbacks.join('; ')})`);

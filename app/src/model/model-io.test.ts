@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';
 import { loadModel, saveModel } from './model-io.js';
+import { exportOnnx } from './onnx/export-onnx.js';
 import { readModelCard, writeModelCard, type ModelCard } from './model-card.js';
 
 /** A small seeded network with the CNN's kinds of layers (the real one is built by training/cnn.ts). */
@@ -31,10 +32,11 @@ describe('saving and loading the model with fs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes model.json and weights.bin, and loads a model that predicts exactly the same', async () => {
+  it('writes model.json, weights.bin and the ONNX twin, and loads a model that predicts exactly the same', async () => {
     const model = buildSmallModel();
     await saveModel(model, dir);
-    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'model.onnx', 'weights.bin']);
+    expect(new Uint8Array(await readFile(path.join(dir, 'model.onnx')))).toEqual(exportOnnx(model));
     const loaded = await loadModel(dir);
     const input = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 4);
     const a = model.predict(input) as tf.Tensor;

@@ -1,14 +1,17 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { exportOnnx, MODEL_ONNX } from './onnx/export-onnx.js';
 
 /**
  * Saves and loads the TF.js layers format (model.json + one weights .bin) with plain `fs`:
- * the `file://` handlers exist only in tfjs-node, which cannot install here.
+ * the `file://` handlers exist only in tfjs-node, which cannot install here. Every save also
+ * writes the model's ONNX twin (model.onnx), which onnxruntime serves when it is installed.
  */
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
+export { MODEL_ONNX };
 
 interface ModelJson {
   readonly modelTopology: object;
@@ -37,9 +40,16 @@ function concatWeights(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   return out;
 }
 
-/** Saves `model` into `dir` (created if needed) as model.json + weights.bin. */
+/** Writes `model`'s ONNX twin to `dir`/model.onnx (the same weights, as an onnxruntime graph). */
+export async function saveOnnxModel(model: tf.LayersModel, dir: string): Promise<void> {
+  await writeAtomically(path.join(dir, MODEL_ONNX), exportOnnx(model));
+}
+
+/** Saves `model` into `dir` (created if needed) as model.json + weights.bin, and model.onnx. */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
+  // First: a model that has no ONNX translation fails before anything is overwritten.
+  await saveOnnxModel(model, dir);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (artifacts.modelTopology === undefined || artifacts.weightData === undefined || artifacts.weightSpecs === undefined) {

@@ -41,11 +41,14 @@ describe('the compiled CLI (dist/) with inference in a worker thread', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('evaluate prints the model card\'s test accuracy as its last line, classified in the worker', async () => {
-    const { stdout } = await run(process.execPath, [cli, 'evaluate'], { cwd: root, env: { ...process.env, TF_BACKEND: 'auto' } });
+  it('evaluate prints the model card\'s test accuracy per backend as its last line, classified in the worker', async () => {
+    const { stdout } = await run(process.execPath, [cli, 'evaluate', '--backends', 'onnxruntime,wasm'], { cwd: root, env: { ...process.env, INFERENCE_BACKEND: 'auto' } });
     const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     const card = await readModelCard(path.join(PROJECT_ROOT, 'app/model'));
-    expect(last).toEqual({ accuracy: card.testAccuracy, n: 10_000, backend: 'wasm', modelVersion: card.version });
+    expect(last).toEqual({
+      accuracy: card.testAccuracy, n: 10_000, backend: 'onnxruntime', modelVersion: card.version,
+      backends: { onnxruntime: card.testAccuracy, wasm: card.testAccuracy }, skipped: {},
+    });
   });
 
   it('serve answers predictions from its named inference thread and exits 0 on SIGTERM', async () => {
@@ -69,11 +72,11 @@ describe('the compiled CLI (dist/) with inference in a worker thread', () => {
         child.stdout.on('data', check);
         child.once('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
       });
-      expect(listening).toMatchObject({ backend: 'wasm', store: 'embedded' });
+      expect(listening).toMatchObject({ backend: 'onnxruntime', store: 'embedded' });
       const url = listening.url as string;
 
       const ready = (await (await fetch(`${url}/readyz`)).json()) as { classifier: { ok: boolean; detail: string } };
-      expect(ready.classifier).toEqual({ ok: true, backend: 'wasm', modelVersion: listening.modelVersion, detail: expect.stringMatching(/^inference worker thread \d+ on wasm$/) });
+      expect(ready.classifier).toEqual({ ok: true, backend: 'onnxruntime', modelVersion: listening.modelVersion, detail: expect.stringMatching(/^inference worker thread \d+ on onnxruntime$/) });
 
       const inferenceTicks = (): number => listThreads(child.pid!).find((t) => t.name === INFERENCE_THREAD_NAME)?.ticks ?? -1;
       const before = inferenceTicks();
@@ -88,7 +91,7 @@ describe('the compiled CLI (dist/) with inference in a worker thread', () => {
             return { status: response.status, body: (await response.json()) as { digit: number; backend: string } };
           }),
         );
-        answers.forEach((a, digit) => expect(a).toMatchObject({ status: 201, body: { digit, backend: 'wasm' } }));
+        answers.forEach((a, digit) => expect(a).toMatchObject({ status: 201, body: { digit, backend: 'onnxruntime' } }));
       }
       // The model's CPU was spent on the inference thread (in 10 ms clock ticks: 200 images take several).
       expect(inferenceTicks()).toBeGreaterThan(before);

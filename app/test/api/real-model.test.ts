@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { INFERENCE_BACKENDS, loadConfig } from '../../src/config.js';
 import { loadClassifier } from '../../src/inference/classifier.js';
 import type { Classifier } from '../../src/inference/classifier-types.js';
 import { readMnistTestSet } from '../../src/mnist/mnist-data.js';
@@ -34,7 +34,8 @@ describe('predictions with the real model', () => {
     const config = loadConfig({ ...process.env, DATA_DIR: dataDir, CASSANDRA_CONTACT_POINTS: '' });
     classifier = await loadClassifier({
       modelDir: config.modelDir,
-      backend: config.backend,
+      backend: config.inferenceBackend,
+      cpuThreads: config.inferenceCpuThreads,
       maxBatchSize: config.batchMaxSize,
       maxBatchWaitMs: config.batchMaxWaitMs,
     });
@@ -93,6 +94,6 @@ describe('predictions with the real model', () => {
     const res = await request(callback).post('/api/predictions').attach('image', await drawDigitPng(1), 'd.png');
     expect(res.body.modelVersion).toBe(classifier.modelVersion);
     expect(res.body.backend).toBe(classifier.backend);
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(res.body.backend);
+    expect(INFERENCE_BACKENDS).toContain(res.body.backend);
   });
 });

@@ -20,19 +20,19 @@ function target(name: 'bare' | 'embedded' | 'cassandra', points: E2ePoint[], pea
 }
 
 describe('benchmark targets', () => {
-  it('compares TF.js with onnxruntime batch by batch and calls 0.4x a miss', () => {
+  it('compares the service classifier with onnxruntime batch by batch and calls 0.4x a miss', () => {
     const result = {
-      backend: 'wasm',
+      backend: 'onnxruntime',
       rows: [
-        { runtime: 'tfjs-wasm', batch: 1, imagesPerSec: 400 }, { runtime: 'onnxruntime', batch: 1, imagesPerSec: 1000 },
-        { runtime: 'tfjs-wasm', batch: 32, imagesPerSec: 600 }, { runtime: 'onnxruntime', batch: 32, imagesPerSec: 1000 },
-        { runtime: 'onnxruntime-1thread', batch: 32, imagesPerSec: 100 },
+        { runtime: 'service-onnxruntime', batch: 1, imagesPerSec: 400 }, { runtime: 'onnxruntime', batch: 1, imagesPerSec: 1000 },
+        { runtime: 'service-onnxruntime', batch: 32, imagesPerSec: 600 }, { runtime: 'onnxruntime', batch: 32, imagesPerSec: 1000 },
+        { runtime: 'service-wasm', batch: 32, imagesPerSec: 60 }, { runtime: 'onnxruntime-1thread', batch: 32, imagesPerSec: 100 },
       ],
     } as unknown as ClassifierBenchResult;
     const checks = checkClassifier(result);
     expect(checks.map((c) => [c.what, c.ratio, c.verdict])).toEqual([
-      ['batch 1, tfjs-wasm vs onnxruntime', 0.4, 'MISS'],
-      ['batch 32, tfjs-wasm vs onnxruntime', 0.6, 'PASS'],
+      ['batch 1, service-onnxruntime vs onnxruntime', 0.4, 'MISS'],
+      ['batch 32, service-onnxruntime vs onnxruntime', 0.6, 'PASS'],
     ]);
   });
 
@@ -40,13 +40,16 @@ describe('benchmark targets', () => {
     const result = {
       backend: 'wasm', cores: 2,
       rows: [
-        { runtime: 'tfjs-wasm', batch: 32, imagesPerSec: 900, cpuMsPerImage: 0.4 },
+        { runtime: 'service-wasm', batch: 32, imagesPerSec: 900, cpuMsPerImage: 0.4 },
         { runtime: 'onnxruntime', batch: 32, imagesPerSec: 1000, cpuMsPerImage: 0.3 },
         { runtime: 'onnxruntime-1thread', batch: 32, imagesPerSec: 1000, cpuMsPerImage: 0.1 },
       ],
     } as unknown as ClassifierBenchResult;
     // 2,500 images/s on one thread against 2 x 10,000 on two cores.
     expect(checkClassifier(result)[0]).toMatchObject({ ratio: 0.9, verdict: 'PASS', cpuRatio: 0.125 });
+    // onnxruntime in the service spreads a batch over every core too: only the CPU per image differs.
+    const native = { ...result, backend: 'onnxruntime', rows: result.rows.map((r) => (r.runtime === 'service-wasm' ? { ...r, runtime: 'service-onnxruntime', cpuMsPerImage: 0.2 } : r)) };
+    expect(checkClassifier(native)[0]).toMatchObject({ cpuRatio: 0.5 });
   });
 
   it('bounds an idle-machine estimate by the JS main thread, the inference thread and the cores the client shares', () => {
@@ -68,11 +71,11 @@ describe('benchmark targets', () => {
     expect(checkPreprocess(report).map((c) => c.verdict)).toEqual(['MISS', 'PASS']);
   });
 
-  it('needs both the 0.25x ratio and a p99 within 20 ms at 32 connections', () => {
+  it('needs both the 0.25x ratio and a p99 within 30 ms at 32 connections', () => {
     const report = {
       targets: [
         target('bare', [point(32, 10_000, 5)]),
-        target('embedded', [point(1, 9000, 1), point(32, 3000, 25)]),
+        target('embedded', [point(1, 9000, 1), point(32, 3000, 35)]),
         target('cassandra', [point(32, 2600, 15)]),
       ],
     };

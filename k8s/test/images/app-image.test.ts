@@ -100,7 +100,8 @@ describe('the app image', () => {
     const body = (await response.json()) as { digit: number; backend: string };
     expect(response.status, JSON.stringify(body)).toBe(201);
     expect(body.digit).toBe(3);
-    expect(body.backend).toBe('wasm');
+    // The image ships onnxruntime-node and model.onnx: the fastest backend, picked by INFERENCE_BACKEND=auto.
+    expect(body.backend).toBe('onnxruntime');
     const ready = await waitFor('the app is ready', 60_000, async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined));
     expect(ready).toBe(true);
   });

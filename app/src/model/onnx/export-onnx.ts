@@ -1,19 +1,18 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import { loadModel } from '../../src/model/model-io.js';
+import type * as tf from '@tensorflow/tfjs';
 import { convertLayersToOnnx, type LayerSpec, type LayerStack } from './layers-to-onnx.js';
 import { encodeModel } from './onnx-proto.js';
 
 /**
- * Turns the committed TF.js model into an ONNX file for the onnxruntime reference, cached by a
- * hash of the model files and of this converter's own sources: a new model or a converter fix
- * yields a new file, an unchanged pair reuses the old one.
+ * The ONNX twin of a trained TF.js model: the same weights, written as an ONNX graph that
+ * onnxruntime serves (TF.js stays the training framework). Deterministic: the same weights give
+ * the same bytes, so a test can tell whether the committed model.onnx is current.
  */
 
-const CONVERTER_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** The ONNX twin's file name, beside model.json and weights.bin. */
+export const MODEL_ONNX = 'model.onnx';
+
+/** Written into the file's producer_name: a fixed string, so the bytes depend on the weights only. */
+export const ONNX_PRODUCER = 'mnist-k8s layers-to-onnx';
 
 /** Reads each layer's class, config and weights out of a loaded TF.js model. */
 export function extractLayerStack(model: tf.LayersModel): LayerStack {
@@ -30,47 +29,7 @@ export function extractLayerStack(model: tf.LayersModel): LayerStack {
   return { inputShape: inputShape as number[], layers };
 }
 
-async function hashFiles(dirs: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const dir of dirs) {
-    const names = (await readdir(dir)).filter((n) => !n.endsWith('.test.ts')).sort();
-    for (const name of names) {
-      const file = path.join(dir, name);
-      if (!(await stat(file)).isFile()) continue;
-      hash.update(name).update(await readFile(file));
-    }
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** Converts a model directory to ONNX bytes (no caching). */
-export async function convertModelDir(modelDir: string): Promise<Uint8Array> {
-  // Any backend reads weights; the export CLI gets TF.js's default (cpu), a test keeps its own.
-  const model = await loadModel(modelDir);
-  try {
-    return encodeModel(convertLayersToOnnx(extractLayerStack(model)), `mnist-k8s bench converter (tfjs ${tf.version.tfjs})`);
-  } finally {
-    model.dispose();
-  }
-}
-
-export interface ExportResult {
-  readonly file: string;
-  readonly cached: boolean;
-  readonly bytes: number;
-}
-
-/** Returns the cached ONNX file for this model and converter, converting first when absent. */
-export async function exportOnnx(modelDir: string, cacheDir: string): Promise<ExportResult> {
-  const key = await hashFiles([modelDir, CONVERTER_DIR]);
-  const file = path.join(cacheDir, `mnist-cnn-${key}.onnx`);
-  try {
-    return { file, cached: true, bytes: (await stat(file)).size };
-  } catch {
-    const bytes = await convertModelDir(modelDir);
-    await mkdir(cacheDir, { recursive: true });
-    await writeFile(`${file}.tmp-${process.pid}`, bytes);
-    await rename(`${file}.tmp-${process.pid}`, file);
-    return { file, cached: false, bytes: bytes.length };
-  }
+/** The model as ONNX file bytes; throws naming the layer when one has no ONNX translation. */
+export function exportOnnx(model: tf.LayersModel): Uint8Array {
+  return encodeModel(convertLayersToOnnx(extractLayerStack(model)), ONNX_PRODUCER);
 }

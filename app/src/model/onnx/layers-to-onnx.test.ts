@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractLayerStack } from '../../bench/onnx/export-onnx.js';
-import { convertLayersToOnnx, ONNX_INPUT, ONNX_OUTPUT, transposeConvKernel } from '../../bench/onnx/layers-to-onnx.js';
-import { encodeModel } from '../../bench/onnx/onnx-proto.js';
-import { encodeVarint } from '../../bench/onnx/protobuf-writer.js';
+import { extractLayerStack } from './export-onnx.js';
+import { convertLayersToOnnx, ONNX_INPUT, ONNX_OUTPUT, transposeConvKernel } from './layers-to-onnx.js';
+import { encodeModel } from './onnx-proto.js';
+import { encodeVarint } from './protobuf-writer.js';
 
 /**
  * The TF.js -> ONNX converter on small random models, checked by running both: any mistake in

@@ -22,7 +22,7 @@ export interface LayerStack {
   readonly layers: readonly LayerSpec[];
 }
 
-/** Graph input and output names the benchmark feeds and reads. */
+/** Graph input and output names: what onnx-inference.ts feeds and reads. */
 export const ONNX_INPUT = 'input';
 export const ONNX_OUTPUT = 'output';
 

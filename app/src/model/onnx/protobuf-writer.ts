@@ -1,6 +1,6 @@
 /**
- * The few protobuf wire-format primitives an ONNX file needs, so the benchmark can write the
- * model without a Python toolchain or a protobuf dependency. Messages are built bottom-up: a
+ * The few protobuf wire-format primitives an ONNX file needs, so `make train` can write the
+ * ONNX model without a Python toolchain or a protobuf dependency. Messages are built bottom-up: a
  * nested message is encoded first, then embedded as a length-delimited field of its parent.
  */
 

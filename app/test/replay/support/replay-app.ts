@@ -42,7 +42,8 @@ export async function loadServiceClassifier(): Promise<LoadedClassifier> {
   }
   return loadClassifier({
     modelDir: config.modelDir,
-    backend: config.backend,
+    backend: config.inferenceBackend,
+    cpuThreads: config.inferenceCpuThreads,
     maxBatchSize: config.batchMaxSize,
     maxBatchWaitMs: config.batchMaxWaitMs,
   });
