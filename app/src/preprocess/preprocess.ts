@@ -3,9 +3,9 @@
  *
  * Order matters for hostile input: the signature is sniffed first (only PNG, JPEG, WebP, GIF,
  * TIFF reach libvips; never SVG or PDF), then libvips reads the header and sharp checks the
- * pixel count against the limit, and only then is the image decoded, once, to raw pixels (all
- * in one sharp call: see decodeRaw). Every step after that runs in TypeScript on that buffer
- * (image-ink.ts, image-fit.ts).
+ * pixel count against the limit, and only then is the image decoded, once, to raw pixels (a
+ * plain PNG in TypeScript, png-decode.ts; anything else in one sharp call: see decodeRaw).
+ * Every step after that runs in TypeScript on that buffer (image-ink.ts, image-fit.ts).
  */
 import sharp from 'sharp';
 import { EmptyImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
@@ -13,6 +13,7 @@ import type { DigitPixels } from '../mnist/geometry.js';
 import { findInkBox, fitAndCentre } from './image-fit.js';
 import { sniffImageFormat, type AcceptedFormat } from './image-format.js';
 import { extractInk, type RawImage } from './image-ink.js';
+import { decodePlainPng } from './png-decode.js';
 
 /** What preprocessing hands to the classifier, and what the page shows as "what the model saw". */
 export interface PreprocessedDigit {
@@ -63,6 +64,9 @@ async function describeDimensions(bytes: Buffer): Promise<string> {
  * then the first frame is decoded, turned upright from its EXIF orientation, to raw pixels.
  */
 async function decodeRaw(bytes: Buffer, format: AcceptedFormat, limits: PreprocessLimits): Promise<RawImage> {
+  // The common case, a plain 8-bit PNG such as a canvas drawing, without sharp (png-decode.ts).
+  const plain = format === 'png' ? decodePlainPng(bytes, limits.maxInputPixels) : undefined;
+  if (plain !== undefined) return plain;
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: 'warning', pages: 1, autoOrient: true })
       .raw()
