@@ -8,14 +8,16 @@
 #  4. preprocessing alone: app/bench/preprocess-bench.ts (one libuv thread), vs sharp decode-only;
 #  5. end to end on loopback: bare Koa ceiling, `serve` with the embedded store, `serve` with the
 #     3-node local Cassandra (started here if not running, stopped again at the end);
-#  6. optional CPU profile of the service at 32 connections (BENCH_PROFILE=1), a separate pass
-#     so the profiler's overhead never touches the reported numbers;
-#  7. the report: targets with PASS/MISS, machine, load average.
+#  6. a CPU profile of the service at 32 connections (BENCH_PROFILE=0 skips it), a separate pass
+#     so the profiler's overhead never touches the reported numbers: it splits the measured
+#     server CPU per request into stages (receive/parse, decode, preprocess, inference, ...);
+#  7. start-up: `make run` on this up-to-date checkout, and the serve process alone, to ready;
+#  8. the report: every target of issue 12 with its ratio and PASS/MISS, machine, load average.
 #  Two what-ifs run beside them (BENCH_WHATIF=0 skips): the service on its wasm fallback
 #  (embedded-wasm) and the real service sent a 28x28 PNG instead of the canvas (embedded-28px);
 #  they locate the end-to-end cost, they are not targets.
 # Knobs: BENCH_SECONDS (per end-to-end point, default 8), BENCH_CASSANDRA=0 (skip Cassandra),
-# BENCH_PROFILE=1, BENCH_WHATIF=0, BENCH_PARTS="classifier preprocess e2e" (a subset).
+# BENCH_PROFILE=0, BENCH_WHATIF=0, BENCH_PARTS="classifier preprocess e2e startup" (a subset).
 # Nothing here runs niced: benchmarks want the CPU. Other work on the machine shows up in the
 # load average the report prints; check it before trusting a number.
 set -euo pipefail
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/.."
 export MNIST_CACHE="${MNIST_CACHE:-$HOME/.cache/mnist-k8s}"
 OUT=.bench
 SECONDS_PER_POINT="${BENCH_SECONDS:-8}"
-PARTS="${BENCH_PARTS:-classifier preprocess e2e}"
+PARTS="${BENCH_PARTS:-classifier preprocess e2e startup}"
 CASSANDRA_POINTS=127.0.0.1,127.0.0.2,127.0.0.3
 BENCH_KEYSPACE=mnist_bench
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -90,15 +92,22 @@ if wants e2e; then
     ${cassandra_pids:+--cassandra-pids "$cassandra_pids"} \
     --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --out "$OUT/e2e.json" || failed+=(e2e)
 
-  if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
-    log "CPU profile of the service (embedded store, 32 connections; separate pass, not in the table)"
+  if [[ "${BENCH_PROFILE:-1}" != 0 ]]; then
+    log "CPU profile of the service (embedded store, 32 connections; separate pass: it splits CPU by stage)"
     if node dist/app/bench/e2e-bench.js --targets embedded --concurrency 32 --seconds "$SECONDS_PER_POINT" --profile \
       --work-dir "$OUT/profile" --out "$OUT/profile/e2e-profiled.json"; then
-      node dist/app/bench/profile-cli.js "$OUT"/profile/embedded-profile/*.cpuprofile --e2e "$OUT/profile/e2e-profiled.json" --out "$OUT/profile-embedded.md" || failed+=(profile-summary)
+      node dist/app/bench/profile-cli.js "$OUT"/profile/embedded-profile/*.cpuprofile --e2e "$OUT/profile/e2e-profiled.json" \
+        --out "$OUT/profile-embedded.md" --stages-out "$OUT/profile/stages.json" >/dev/null || failed+=(profile-summary)
     else
       failed+=(profile)
     fi
   fi
+fi
+
+if wants startup; then
+  rm -f "$OUT/startup.json"
+  log "start-up: make run and the serve process alone, to ready"
+  node dist/app/bench/startup-bench.js --out "$OUT/startup.json" || failed+=(startup)
 fi
 
 log "report"

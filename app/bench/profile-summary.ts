@@ -7,7 +7,7 @@ import { formatTable } from './report-markdown.js';
  * shows as idle here and is reported per thread by the end-to-end benchmark instead.
  */
 
-interface CallFrame {
+export interface CallFrame {
   readonly functionName: string;
   readonly url: string;
   readonly lineNumber: number;
@@ -16,6 +16,8 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: CallFrame;
+  /** Ids of the frames this one called (V8 writes it; tests may leave it out). */
+  readonly children?: readonly number[];
 }
 
 export interface CpuProfile {

@@ -1,6 +1,8 @@
 import type { ClassifierBenchResult } from './classifier-bench.js';
 import type { MachineInfo } from './machine-info.js';
+import { STAGES, type Stage } from './profile-stages.js';
 import type { E2eReport, PreprocessReport, TargetCheck } from './report-targets.js';
+import type { StartupResult } from './startup-bench.js';
 
 /**
  * The human-readable side of `make bench`: markdown tables printed at the end of the run and
@@ -18,7 +20,24 @@ export interface BenchResults {
   readonly e2e: E2eReport | null;
   readonly targets: readonly TargetCheck[];
   readonly peakMemory: { readonly target: string; readonly peakRssMiB: number } | null;
+  /** Server CPU per canvas prediction (embedded, 32 connections) by request stage, µs. */
+  readonly cpuByStage: Readonly<Record<Stage, number>> | null;
+  readonly startup: StartupResult | null;
   readonly notes: readonly string[];
+}
+
+function stageSection(stages: Readonly<Record<Stage, number>>): string {
+  const total = STAGES.reduce((sum, s) => sum + stages[s], 0);
+  const rows = STAGES.map((s) => [s, num(stages[s]), total === 0 ? '-' : `${num((stages[s] / total) * 100, 1)} %`]);
+  return [
+    'The unprofiled run\'s CPU per request (all threads, /proc), split by a CPU profile of the same load (a separate pass): the main thread\'s samples go to the stage of the innermost frame that names one (JSON.stringify called by Koa\'s respond is respond/log); the inference worker\'s whole CPU is inference, libvips\' threads decode, Node\'s other threads (GC helpers, libuv pool) runtime.',
+    '',
+    formatTable(['stage', 'µs per request', 'share'], [...rows, ['total', num(total), '100 %']]),
+  ].join('\n');
+}
+
+function startupSection(s: StartupResult): string {
+  return `Median of ${s.runs} runs each, alternating: \`make run\` ${s.makeRunMs.map((ms) => num(ms)).join(' / ')} ms; the serve process alone ${s.processMs.map((ms) => num(ms)).join(' / ')} ms (inference on ${s.backend ?? '?'}).`;
 }
 
 /** A GitHub-flavoured markdown table; `|` inside cells is escaped. Numeric-looking columns align right. */
@@ -128,6 +147,14 @@ export function renderMarkdown(r: BenchResults): string {
     `${contention}${targets}`,
     '',
     `Peak RSS of the service under the heaviest run: ${r.peakMemory ? `${num(r.peakMemory.peakRssMiB, 1)} MiB (${r.peakMemory.target})` : 'not measured'}.`,
+    '',
+    '## Server CPU per canvas prediction, by stage (embedded store, 32 connections)',
+    '',
+    r.cpuByStage ? stageSection(r.cpuByStage) : 'Not run (the profile pass: BENCH_PROFILE=0 skips it).',
+    '',
+    '## Start-up',
+    '',
+    r.startup ? startupSection(r.startup) : 'Not run.',
     '',
     '## Classifier alone',
     '',

@@ -1,5 +1,6 @@
 import type { ClassifierBenchResult } from './classifier-bench.js';
 import type { E2ePoint, E2eTarget } from './e2e-bench.js';
+import type { StartupResult } from './startup-bench.js';
 
 /**
  * The issue's targets, judged from the benchmark JSON: each a measured value against a
@@ -22,7 +23,7 @@ export interface E2eReport {
 }
 
 export interface TargetCheck {
-  readonly area: 'classifier' | 'preprocessing' | 'end-to-end';
+  readonly area: 'classifier' | 'preprocessing' | 'end-to-end' | 'server CPU' | 'start-up' | 'memory';
   readonly what: string;
   readonly measured: string;
   readonly reference: string;
@@ -47,7 +48,12 @@ export const CLASSIFIER_MIN_RATIO = 0.5;
 export const PREPROCESS_MIN_RATIO = 0.5;
 export const E2E_MIN_RATIO = 0.25;
 export const E2E_MAX_P99_MS = 30;
+/** Cassandra against the embedded store in the same run. */
+export const CASSANDRA_MIN_RATIO = 0.5;
+export const CASSANDRA_MAX_P99_MS = 150;
 export const E2E_CONCURRENCY = 32;
+export const MAX_SERVER_CPU_US = 700;
+export const MAX_PEAK_RSS_MIB = 300;
 export const ORT_REFERENCE = 'onnxruntime';
 /** Rows of the service's own classifier are named `service-<backend>` (classifier-bench.ts). */
 export const SERVICE_PREFIX = 'service-';
@@ -105,23 +111,56 @@ export function checkPreprocess(report: PreprocessReport | null): TargetCheck[] 
   });
 }
 
-export function checkEndToEnd(report: E2eReport | null, stores: readonly string[] = ['embedded', 'cassandra']): TargetCheck[] {
-  const bare = report?.targets.find((t) => t.name === 'bare')?.points.find((p) => p.concurrency === E2E_CONCURRENCY);
-  return stores.map((store): TargetCheck => {
-    const point = report?.targets.find((t) => t.name === store)?.points.find((p) => p.concurrency === E2E_CONCURRENCY);
-    const ratio = point && bare ? ratioOf(point.requestsPerSec, bare.requestsPerSec) : null;
-    const pass = ratio !== null && point !== undefined && ratio >= E2E_MIN_RATIO && point.latencyMs.p99 <= E2E_MAX_P99_MS && point.ok === point.requests;
-    return {
-      area: 'end-to-end',
-      cpuRatio: point && bare ? ratioOf(estimateServiceRate(point), estimateServiceRate(bare)) : null,
-      what: `canvas PNG, ${store} store, ${E2E_CONCURRENCY} connections, vs bare Koa`,
-      measured: point ? `${fmt(point.requestsPerSec)} req/s, p99 ${point.latencyMs.p99} ms${point.ok === point.requests ? '' : `, ${point.requests - point.ok} errors`}` : '-',
-      reference: bare ? `${fmt(bare.requestsPerSec)} req/s` : '-',
-      ratio,
-      goal: `>= ${E2E_MIN_RATIO}x and p99 <= ${E2E_MAX_P99_MS} ms`,
-      verdict: ratio === null ? 'NOT RUN' : pass ? 'PASS' : 'MISS',
-    };
-  });
+function pointOf(report: E2eReport | null, target: string): E2ePoint | undefined {
+  return report?.targets.find((t) => t.name === target)?.points.find((p) => p.concurrency === E2E_CONCURRENCY);
+}
+
+function describePoint(point: E2ePoint | undefined): string {
+  if (point === undefined) return '-';
+  return `${fmt(point.requestsPerSec)} req/s, p99 ${point.latencyMs.p99} ms${point.ok === point.requests ? '' : `, ${point.requests - point.ok} errors`}`;
+}
+
+/** One store's run against a reference run: the ratio of requests/s, and a p99 bound. */
+function checkAgainst(report: E2eReport | null, store: string, reference: string, minRatio: number, maxP99Ms: number): TargetCheck {
+  const point = pointOf(report, store);
+  const ref = pointOf(report, reference);
+  const ratio = point && ref ? ratioOf(point.requestsPerSec, ref.requestsPerSec) : null;
+  const pass = ratio !== null && point !== undefined && ratio >= minRatio && point.latencyMs.p99 <= maxP99Ms && point.ok === point.requests;
+  return {
+    area: 'end-to-end',
+    cpuRatio: point && ref ? ratioOf(estimateServiceRate(point), estimateServiceRate(ref)) : null,
+    what: `canvas PNG, ${store} store, ${E2E_CONCURRENCY} connections, vs ${reference === 'bare' ? 'bare Koa' : `the ${reference} store`}`,
+    measured: describePoint(point),
+    reference: ref ? `${fmt(ref.requestsPerSec)} req/s` : '-',
+    ratio,
+    goal: `>= ${minRatio}x and p99 <= ${maxP99Ms} ms`,
+    verdict: ratio === null ? 'NOT RUN' : pass ? 'PASS' : 'MISS',
+  };
+}
+
+/** The embedded store against the HTTP ceiling; Cassandra against the embedded store of the same run. */
+export function checkEndToEnd(report: E2eReport | null): TargetCheck[] {
+  return [
+    checkAgainst(report, 'embedded', 'bare', E2E_MIN_RATIO, E2E_MAX_P99_MS),
+    checkAgainst(report, 'cassandra', 'embedded', CASSANDRA_MIN_RATIO, CASSANDRA_MAX_P99_MS),
+  ];
+}
+
+/** Server CPU (all threads) per canvas prediction at 32 connections, against the bare endpoint's. */
+export function checkServerCpu(report: E2eReport | null): TargetCheck {
+  const point = pointOf(report, 'embedded');
+  const bare = pointOf(report, 'bare');
+  const ms = (us: number): string => `${(us / 1000).toFixed(2)} ms`;
+  return {
+    area: 'server CPU',
+    what: `per canvas prediction, embedded store, ${E2E_CONCURRENCY} connections (all threads; by stage below)`,
+    measured: point ? ms(point.serverCpuUsPerRequest) : '-',
+    reference: bare ? `bare endpoint ${ms(bare.serverCpuUsPerRequest)}` : '-',
+    ratio: point && bare ? ratioOf(point.serverCpuUsPerRequest, bare.serverCpuUsPerRequest) : null,
+    goal: `<= ${ms(MAX_SERVER_CPU_US)}`,
+    verdict: point === undefined ? 'NOT RUN' : point.serverCpuUsPerRequest <= MAX_SERVER_CPU_US ? 'PASS' : 'MISS',
+    cpuRatio: null,
+  };
 }
 
 /**
@@ -141,8 +180,39 @@ export function estimateServiceRate(point: E2ePoint, cores = 2): number {
 
 /** The heaviest run's peak RSS: the largest VmHWM among the real service's processes. */
 export function findPeakMemory(report: E2eReport | null): { target: string; peakRssMiB: number } | null {
-  const services = (report?.targets ?? []).filter((t) => t.name !== 'bare');
+  const services = (report?.targets ?? []).filter((t) => t.name !== 'bare' && t.points.length > 0);
   if (services.length === 0) return null;
   const worst = services.reduce((a, b) => (b.peakRssMiB > a.peakRssMiB ? b : a));
   return { target: worst.name, peakRssMiB: worst.peakRssMiB };
+}
+
+export function checkPeakMemory(report: E2eReport | null): TargetCheck {
+  const peak = findPeakMemory(report);
+  const bare = report?.targets.find((t) => t.name === 'bare' && t.points.length > 0);
+  return {
+    area: 'memory',
+    what: `peak RSS of the service under the heaviest run${peak ? ` (${peak.target})` : ''}`,
+    measured: peak ? `${fmt(peak.peakRssMiB)} MiB` : '-',
+    reference: bare ? `bare Koa ${fmt(bare.peakRssMiB)} MiB` : '-',
+    ratio: null,
+    goal: `<= ${MAX_PEAK_RSS_MIB} MiB`,
+    verdict: peak === null ? 'NOT RUN' : peak.peakRssMiB <= MAX_PEAK_RSS_MIB ? 'PASS' : 'MISS',
+    cpuRatio: null,
+  };
+}
+
+export const MAX_STARTUP_MS = 3000;
+
+/** `make run` on an up-to-date checkout to ready, against the serve process alone. */
+export function checkStartup(result: StartupResult | null): TargetCheck {
+  return {
+    area: 'start-up',
+    what: '`make run` on an up-to-date checkout to /readyz 200 (median)',
+    measured: result ? `${(result.makeRunMedianMs / 1000).toFixed(2)} s` : '-',
+    reference: result ? `the process alone ${(result.processMedianMs / 1000).toFixed(2)} s` : '-',
+    ratio: result ? ratioOf(result.makeRunMedianMs, result.processMedianMs) : null,
+    goal: `< ${MAX_STARTUP_MS / 1000} s`,
+    verdict: result === null ? 'NOT RUN' : result.makeRunMedianMs < MAX_STARTUP_MS ? 'PASS' : 'MISS',
+    cpuRatio: null,
+  };
 }

@@ -5,12 +5,18 @@ import { PROJECT_ROOT } from '../src/config.js';
 import type { ClassifierBenchResult } from './classifier-bench.js';
 import { collectMachineInfo } from './machine-info.js';
 import { maxOtherCores, renderMarkdown, type BenchResults } from './report-markdown.js';
-import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type E2eReport, type PreprocessReport } from './report-targets.js';
+import { cpuPerStage, type StageSamples } from './profile-stages.js';
+import {
+  checkClassifier, checkEndToEnd, checkPeakMemory, checkPreprocess, checkServerCpu, checkStartup, E2E_CONCURRENCY, findPeakMemory,
+  type E2eReport, type PreprocessReport,
+} from './report-targets.js';
+import type { StartupResult } from './startup-bench.js';
 import { errorMessage } from '../src/errors.js';
 
 /**
- * Joins the parts' JSON (.bench/classifier.json, preprocess.json, e2e.json) into
- * .bench/results.json, judges the targets, writes .bench/results.md and prints it.
+ * Joins the parts' JSON (.bench/classifier.json, preprocess.json, e2e.json, startup.json and
+ * the profile pass's profile/stages.json) into .bench/results.json, judges the targets in the
+ * order of the issue's table, writes .bench/results.md and prints it.
  */
 
 const USAGE = `Usage: report [--dir .bench] [--command "make bench"] [--commit SHA] [--load-at-start "1.0 / 1.0 / 1.0"]
@@ -45,6 +51,9 @@ async function main(args: string[]): Promise<void> {
   const classifier = await readJson<ClassifierBenchResult>(path.join(dir, 'classifier.json'));
   const preprocess = await readJson<PreprocessReport>(path.join(dir, 'preprocess.json'));
   const e2e = await readJson<E2eReport>(path.join(dir, 'e2e.json'));
+  const startup = await readJson<StartupResult>(path.join(dir, 'startup.json'));
+  const stageSamples = await readJson<StageSamples>(path.join(dir, 'profile/stages.json'));
+  const embedded = e2e?.targets.find((t) => t.name === 'embedded')?.points.find((p) => p.concurrency === E2E_CONCURRENCY);
   const otherCpuPercentAtStart = await readTopSnapshot(path.join(dir, 'top-at-start.txt'));
   // Half a core of someone else's work is enough to shift ratios between two CPU-bound sides.
   const contended = (otherCpuPercentAtStart ?? 0) > 50 || (e2e !== null && maxOtherCores(e2e) > 0.5);
@@ -57,8 +66,13 @@ async function main(args: string[]): Promise<void> {
     classifier,
     preprocess,
     e2e,
-    targets: [...checkClassifier(classifier), ...checkPreprocess(preprocess), ...checkEndToEnd(e2e)],
+    targets: (() => {
+      const [embeddedCheck, cassandraCheck] = checkEndToEnd(e2e);
+      return [...checkClassifier(classifier), embeddedCheck!, checkServerCpu(e2e), cassandraCheck!, checkStartup(startup), checkPeakMemory(e2e), ...checkPreprocess(preprocess)];
+    })(),
     peakMemory: findPeakMemory(e2e),
+    cpuByStage: stageSamples !== null && embedded !== undefined ? cpuPerStage(stageSamples.sampledUs, embedded) : null,
+    startup,
     notes: flags.note ?? [],
   };
   const markdown = renderMarkdown(results);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeMultipart } from '../../bench/e2e/multipart.js';
 import { nameThread, parseStatLine, readProcStats } from '../../bench/e2e/server-process.js';
 import { meanBatchSize, parseHistogramTotals } from '../../bench/e2e/service-metrics.js';
+import { cpuPerStage, sampleStages } from '../../bench/profile-stages.js';
 import { classifyFrame, readProfileThreadId, summarizeProfiles, type CpuProfile } from '../../bench/profile-summary.js';
 
 /** The benchmark's pure helpers: request body, /proc parsing, metrics parsing, profile breakdown. */
@@ -65,6 +66,34 @@ describe('benchmark helpers', () => {
     expect(after).toEqual({ batches: 12, images: 42 });
     expect(meanBatchSize({ batches: 2, images: 2 }, after)).toBe(4);
     expect(parseHistogramTotals('other_metric 1', 'classifier_batch_size')).toBeNull();
+  });
+
+  it('splits CPU per request by stage: innermost frame that names one, other threads whole', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 1 });
+    const profile: CpuProfile = {
+      startTime: 0,
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), children: [2, 9, 10] },
+        { id: 2, callFrame: frame('parserOnIncoming', 'node:_http_server'), children: [3] },
+        { id: 3, callFrame: frame('dispatch', 'file:///r/node_modules/koa-compose/index.js'), children: [4, 6, 7] },
+        { id: 4, callFrame: frame('preprocessImage', 'file:///r/dist/app/src/preprocess/preprocess.js'), children: [5] },
+        { id: 5, callFrame: frame('decodePlainPng', 'file:///r/dist/app/src/preprocess/png-decode.js'), children: [8] },
+        { id: 6, callFrame: frame('respond', 'file:///r/node_modules/koa/lib/application.js'), children: [11] },
+        { id: 7, callFrame: frame('extractInk', 'file:///r/dist/app/src/preprocess/image-ink.js') },
+        { id: 8, callFrame: frame('writeSync', '') },
+        { id: 9, callFrame: frame('(garbage collector)', '') },
+        { id: 10, callFrame: frame('(idle)', '') },
+        { id: 11, callFrame: frame('writeGeneric', 'node:internal/stream_base_commons') },
+      ],
+      // decode (zlib's native call under png-decode) 2, preprocess 1, respond 1 (a socket write
+      // under Koa's respond), receive/parse 1 (Koa itself), runtime 1 (GC), idle 4 (not counted)
+      samples: [8, 8, 7, 11, 3, 9, 10],
+      timeDeltas: [100, 100, 100, 100, 100, 100, 400],
+    };
+    const sampled = sampleStages([profile]);
+    expect(sampled).toEqual({ 'receive/parse': 100, decode: 200, preprocess: 100, inference: 0, store: 0, 'respond/log': 100, 'runtime (GC, V8)': 100 });
+    const perStage = cpuPerStage(sampled, { serverCpuUsPerRequest: 900, serverThreadCpuUsPerRequest: { node: 600, 'mnist-inference': 80, 'libvips worker': 20, 'libuv pool + V8 helpers': 200, 'v8:ProfEvntProc': 50 } });
+    expect(perStage).toEqual({ 'receive/parse': 100, decode: 220, preprocess: 100, inference: 80, store: 0, 'respond/log': 100, 'runtime (GC, V8)': 300 });
   });
 
   it('reads which thread a --cpu-prof file belongs to from its name', () => {

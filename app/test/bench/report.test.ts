@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ClassifierBenchResult } from '../../bench/classifier-bench.js';
 import type { E2ePoint, E2eTarget } from '../../bench/e2e-bench.js';
 import { formatTable } from '../../bench/report-markdown.js';
-import { checkClassifier, checkEndToEnd, checkPreprocess, estimateServiceRate, findPeakMemory, type PreprocessReport } from '../../bench/report-targets.js';
+import {
+  checkClassifier, checkEndToEnd, checkPeakMemory, checkPreprocess, checkServerCpu, checkStartup, estimateServiceRate, findPeakMemory, type PreprocessReport,
+} from '../../bench/report-targets.js';
 
 /** The benchmark's judgement (ratios, PASS/MISS) and its table formatting, on made-up numbers. */
 
@@ -81,7 +83,22 @@ describe('benchmark targets', () => {
     };
     const [embedded, cassandra] = checkEndToEnd(report);
     expect(embedded).toMatchObject({ ratio: 0.3, verdict: 'MISS' });
-    expect(cassandra).toMatchObject({ ratio: 0.26, verdict: 'PASS' });
+    // Cassandra is judged against the embedded store of the same run: 0.5x and 150 ms.
+    expect(cassandra).toMatchObject({ ratio: 0.867, verdict: 'PASS', what: expect.stringContaining('vs the embedded store') });
+    const slowCassandra = { targets: [...report.targets.slice(0, 2), target('cassandra', [point(32, 2600, 151)])] };
+    expect(checkEndToEnd(slowCassandra)[1]).toMatchObject({ verdict: 'MISS' });
+  });
+
+  it('judges server CPU per prediction against 0.7 ms, start-up against 3 s and peak RSS against 300 MiB', () => {
+    const report = { targets: [target('bare', [{ ...point(32, 9000, 5), serverCpuUsPerRequest: 90 }]), target('embedded', [{ ...point(32, 2000, 20), serverCpuUsPerRequest: 650 }], 280)] };
+    expect(checkServerCpu(report)).toMatchObject({ measured: '0.65 ms', reference: 'bare endpoint 0.09 ms', verdict: 'PASS' });
+    expect(checkServerCpu({ targets: [target('embedded', [{ ...point(32, 2000, 20), serverCpuUsPerRequest: 701 }])] })).toMatchObject({ verdict: 'MISS' });
+    expect(checkServerCpu(null).verdict).toBe('NOT RUN');
+    const startup = { runs: 3, makeRunMs: [1500, 1400, 3100], makeRunMedianMs: 1500, processMs: [1300, 1200, 1250], processMedianMs: 1250, backend: 'onnxruntime' };
+    expect(checkStartup(startup)).toMatchObject({ measured: '1.50 s', ratio: 1.2, verdict: 'PASS' });
+    expect(checkStartup({ ...startup, makeRunMedianMs: 3000 }).verdict).toBe('MISS');
+    expect(checkPeakMemory(report)).toMatchObject({ measured: '280 MiB', verdict: 'PASS' });
+    expect(checkPeakMemory({ targets: [target('embedded', [point(32, 1, 1)], 301)] }).verdict).toBe('MISS');
   });
 
   it('does not pass a run that had errors, and says NOT RUN for a missing store', () => {
@@ -93,8 +110,10 @@ describe('benchmark targets', () => {
   });
 
   it('reports the largest peak RSS among the service processes, not the bare ceiling', () => {
-    const report = { targets: [target('bare', [], 900), target('embedded', [], 250), target('cassandra', [], 310)] };
+    const report = { targets: [target('bare', [point(32, 1, 1)], 900), target('embedded', [point(32, 1, 1)], 250), target('cassandra', [point(32, 1, 1)], 310)] };
     expect(findPeakMemory(report)).toEqual({ target: 'cassandra', peakRssMiB: 310 });
+    // A target that was not measured (Cassandra down) has no peak to report.
+    expect(findPeakMemory({ targets: [target('embedded', [point(32, 1, 1)], 250), target('cassandra', [], 0)] })).toEqual({ target: 'embedded', peakRssMiB: 250 });
     expect(findPeakMemory(null)).toBeNull();
   });
 
