@@ -132,7 +132,8 @@ export function decodePlainPng(bytes: Uint8Array, maxInputPixels: number): RawIm
   let filtered: Buffer;
   try {
     // Bounded: a stream that inflates to more than the header's size (a zip bomb) stops here.
-    filtered = zlib.inflateSync(compressed, { maxOutputLength: expected + 1 });
+    // One output chunk of the expected size: zlib's default 16 KiB chunks are joined by a copy.
+    filtered = zlib.inflateSync(compressed, { maxOutputLength: expected + 1, chunkSize: Math.max(64, expected + 1) });
   } catch {
     return undefined;
   }
