@@ -87,6 +87,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
     await store.close();
     throw error;
   }
+  // With the model in a worker thread, uploads are preprocessed there (classifier.recognise);
+  // preprocess.ts is imported here either way: sharp must stay loaded by the main thread.
   const app = createApp({ config, store, classifier, preprocess: preprocessImage, logger, metrics });
   const server = createServer(app.callback());
   // The app answers 504 at requestTimeoutMs; Node's own limit is the backstop for clients

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawDigitPng } from '../../test/fixtures/draw-digit.js';
+import { preprocessImage } from '../preprocess/preprocess.js';
 import { PROJECT_ROOT } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import { loadClassifier, type LoadedClassifier } from './classifier.js';
@@ -77,6 +79,23 @@ describe.each(CASES)('the classifier with the committed model, inference on the 
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it('recognises uploads in its worker thread, and leaves preprocessing to the caller on the main thread', async () => {
+    if (inferenceThread === 'main') {
+      expect(classifier.recognise).toBeUndefined();
+      return;
+    }
+    batchSizes.length = 0;
+    const limits = { maxInputPixels: 4096 * 4096 };
+    const answers = await Promise.all([5, 2, 8].map(async (digit) => classifier.recognise!(await drawDigitPng(digit), limits)));
+    expect(answers.map((a) => a.classification.digit)).toEqual([5, 2, 8]);
+    // The same answer as preprocessing here and classifying the pixels.
+    const here = await preprocessImage(await drawDigitPng(2), limits);
+    expect(Buffer.compare(Buffer.from(answers[1]!.input), Buffer.from(here.input))).toBe(0);
+    expect((await classifier.classify(here.pixels)).probabilities[2]).toBeCloseTo(answers[1]!.classification.confidence, 5);
+    // The worker's batches reach onBatch listeners here.
+    expect(batchSizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
+  });
 
   it('refuses an input that is not 784 pixels', async () => {
     await expect(classifier.classify(new Float32Array(IMAGE_PIXELS - 1))).rejects.toThrow(/784 pixels/);

@@ -1,7 +1,9 @@
 import type { InferenceBackendChoice, InferenceThreadSetting } from '../config.js';
+import { UnavailableError } from '../errors.js';
 import { Batcher, type BatchListener } from './batcher.js';
-import { IMAGE_PIXELS, NUM_CLASSES, type DigitPixels } from '../mnist/geometry.js';
-import type { Classification, Classifier, ClassifierHealth } from './classifier-types.js';
+import { IMAGE_PIXELS, NUM_CLASSES, stackImages, type DigitPixels } from '../mnist/geometry.js';
+import type { PreprocessLimits } from '../preprocess/preprocess.js';
+import type { Classification, Classifier, ClassifierHealth, Recognition } from './classifier-types.js';
 import { loadInferenceModel, type InferenceEngine } from './inference-model.js';
 import { startWorkerInference, type InferenceLogger } from './inference-supervisor.js';
 
@@ -39,21 +41,17 @@ export interface LoadedClassifier extends Classifier {
   health(): ClassifierHealth;
 }
 
-/** The batch's pixels laid end to end: one buffer, moved to the worker as a whole. */
-function concatenatePixels(inputs: readonly DigitPixels[]): Float32Array {
-  const flat = new Float32Array(inputs.length * IMAGE_PIXELS);
-  inputs.forEach((pixels, i) => flat.set(pixels, i * IMAGE_PIXELS));
-  return flat;
+/** One image's ten probabilities as the answer: the likeliest digit and its probability. */
+function toClassification(probs: Float32Array): Classification {
+  const probabilities = Array.from(probs);
+  let digit = 0;
+  for (let d = 1; d < NUM_CLASSES; d++) if (probabilities[d]! > probabilities[digit]!) digit = d;
+  return { digit, confidence: probabilities[digit]!, probabilities };
 }
 
 function toClassifications(probs: Float32Array, count: number): Classification[] {
   if (probs.length !== count * NUM_CLASSES) throw new Error(`the model returned ${probs.length} probabilities for ${count} images`);
-  return Array.from({ length: count }, (_, i) => {
-    const probabilities = Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
-    let digit = 0;
-    for (let d = 1; d < NUM_CLASSES; d++) if (probabilities[d]! > probabilities[digit]!) digit = d;
-    return { digit, confidence: probabilities[digit]!, probabilities };
-  });
+  return Array.from({ length: count }, (_, i) => toClassification(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
 }
 
 async function loadMainThreadEngine(options: ClassifierOptions, warmupBatchSizes: readonly number[]): Promise<InferenceEngine> {
@@ -78,11 +76,14 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Loaded
   const inferenceThread = options.inferenceThread ?? 'worker';
   const engine =
     inferenceThread === 'worker'
-      ? await startWorkerInference({ modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes, logger: options.logger })
+      ? await startWorkerInference({
+          modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes,
+          maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, logger: options.logger,
+        })
       : await loadMainThreadEngine(options, warmupBatchSizes);
 
   const batcher = new Batcher<DigitPixels, Classification>({
-    runBatch: async (inputs) => toClassifications(await engine.predict(concatenatePixels(inputs), inputs.length), inputs.length),
+    runBatch: async (inputs) => toClassifications(await engine.predict(stackImages(inputs), inputs.length), inputs.length),
     maxBatchSize: options.maxBatchSize,
     maxBatchWaitMs: options.maxBatchWaitMs,
   });
@@ -98,6 +99,14 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Loaded
       return engine.modelVersion;
     },
     inferenceThread,
+    // In a worker, uploads are preprocessed and batched there (one hop each way, nothing on this thread).
+    ...(engine.recognise === undefined ? {} : {
+      async recognise(bytes: Uint8Array, limits: PreprocessLimits): Promise<Recognition> {
+        if (disposed) throw new UnavailableError('the classifier is shutting down');
+        const { input, probabilities } = await engine.recognise!(bytes, limits);
+        return { input, classification: toClassification(probabilities) };
+      },
+    }),
     classify(pixels: DigitPixels): Promise<Classification> {
       if (pixels.length !== IMAGE_PIXELS) {
         return Promise.reject(new RangeError(`a digit has ${IMAGE_PIXELS} pixels, got ${pixels.length}`));
@@ -106,6 +115,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Loaded
     },
     onBatch(listener: BatchListener): void {
       batcher.onBatch(listener);
+      engine.onBatch?.(listener);
     },
     health: () => (disposed ? { ok: false, detail: 'the classifier is shut down' } : engine.health()),
     async dispose(): Promise<void> {

@@ -2,6 +2,7 @@ import { TFJS_BACKENDS, type InferenceBackendChoice, type InferenceBackendName }
 import { IMAGE_PIXELS } from '../mnist/geometry.js';
 import { BackendUnavailableError, errorSummary } from '../errors.js';
 import { readModelCard } from '../model/model-card.js';
+import type { PreprocessLimits } from '../preprocess/preprocess.js';
 import type { ClassifierHealth } from './classifier-types.js';
 import { loadOnnxModel } from './onnx-model.js';
 import { loadTfjsModel } from './tfjs-model.js';
@@ -52,10 +53,20 @@ export interface InferenceModel {
   dispose(): void;
 }
 
+/** A recognised upload as the worker sends it: the 28x28 input and the ten probabilities. */
+export interface RawRecognition {
+  readonly input: Uint8Array;
+  readonly probabilities: Float32Array;
+}
+
 /** A model the classifier can batch into, wherever it runs (this thread or a worker). */
 export interface InferenceEngine extends Pick<InferenceModel, 'backendFallbacks' | 'modelVersion' | 'predict'> {
   /** The backend the model runs on (a worker reports the one it selected). */
   readonly backend: string;
+  /** Preprocessing and batched inference where the model runs, when that is not this thread (the worker's). */
+  recognise?(bytes: Uint8Array, limits: PreprocessLimits): Promise<RawRecognition>;
+  /** Batches run for recognise, reported by the thread that runs them. */
+  onBatch?(listener: (size: number, durationMs: number) => void): void;
   health(): ClassifierHealth;
   dispose(): Promise<void>;
 }

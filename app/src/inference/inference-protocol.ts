@@ -1,16 +1,27 @@
-import type { InferenceModel, InferenceModelOptions } from './inference-model.js';
+import type { PreprocessLimits } from '../preprocess/preprocess.js';
+import type { InferenceModelOptions } from './inference-model.js';
 
 /**
- * The messages between the main thread and the inference worker. Pixels go in as one
- * Float32Array per batch and probabilities come back as one, both transferred (moved, not
- * copied). Requests carry an id because replies are matched by id, not by arrival order.
+ * The messages between the main thread and the inference worker (inference-host.ts is the
+ * worker's side, inference-thread.ts the main thread's). Two kinds of work:
+ * - predict: pixels in as one Float32Array per batch, probabilities out as one (evaluate, and
+ *   whoever holds pixels already);
+ * - recognise: one uploaded image in; the worker preprocesses it, batches it with the others
+ *   that arrived meanwhile, runs the model once per batch, and answers with the 28x28 input and
+ *   the ten probabilities. Decoding, pixel work and inference all stay off the HTTP thread, and
+ *   an upload crosses threads once each way.
+ * Arrays are transferred (moved, not copied). Requests carry an id because replies are matched
+ * by id, not by arrival order.
  */
 
 /** The worker's thread name in `top -H` and /proc/<pid>/task/<tid>/comm (Linux; 15 characters max). */
 export const INFERENCE_THREAD_NAME = 'mnist-inference';
 
-/** What the worker is started with (its `workerData`). */
-export type InferenceWorkerData = InferenceModelOptions;
+/** What the worker is started with (its `workerData`): the model, and how it batches recognise requests. */
+export interface InferenceWorkerData extends InferenceModelOptions {
+  readonly maxBatchSize: number;
+  readonly maxBatchWaitMs: number;
+}
 
 /** Main thread -> worker: classify `count` images laid end to end in `pixels`. */
 export interface PredictRequest {
@@ -19,6 +30,16 @@ export interface PredictRequest {
   readonly count: number;
   readonly pixels: Float32Array;
 }
+
+/** Main thread -> worker: preprocess and classify one uploaded image (its bytes moved). */
+export interface RecogniseRequest {
+  readonly kind: 'recognise';
+  readonly id: number;
+  readonly bytes: Uint8Array;
+  readonly limits: PreprocessLimits;
+}
+
+export type WorkerRequest = PredictRequest | RecogniseRequest;
 
 /** Worker -> main thread, once: the model is loaded and warmed up. */
 export interface ReadyReply {
@@ -43,7 +64,22 @@ export interface ResultReply {
   readonly probabilities: Float32Array;
 }
 
-/** Worker -> main thread: request `id` failed; the worker keeps serving. */
+/** Worker -> main thread: what the model saw (784 bytes) and its ten probabilities, for request `id`. */
+export interface RecognisedReply {
+  readonly kind: 'recognised';
+  readonly id: number;
+  readonly input: Uint8Array;
+  readonly probabilities: Float32Array;
+}
+
+/** Worker -> main thread, after each batch of recognise requests: for the batch-size metrics. */
+export interface BatchReply {
+  readonly kind: 'batch';
+  readonly size: number;
+  readonly durationMs: number;
+}
+
+/** Worker -> main thread: request `id` failed (a bad image, a failed batch); the worker keeps serving. */
 export interface ErrorReply {
   readonly kind: 'error';
   readonly id: number;
@@ -51,49 +87,15 @@ export interface ErrorReply {
   readonly message: string;
 }
 
-export type WorkerReply = ReadyReply | LoadFailedReply | ResultReply | ErrorReply;
+export type WorkerReply = ReadyReply | LoadFailedReply | ResultReply | RecognisedReply | BatchReply | ErrorReply;
 
 /** The side of a MessagePort the worker needs (parentPort satisfies it). */
 export interface ReplyPort {
   postMessage(value: WorkerReply, transferList?: readonly ArrayBuffer[]): void;
-  on(event: 'message', listener: (value: PredictRequest) => void): void;
-}
-
-/** The model as the worker uses it: loadInferenceModel's result, or a test's stand-in. */
-export interface HostedModel extends Pick<InferenceModel, 'backendFallbacks' | 'modelVersion' | 'predict'> {
-  readonly backend: string;
-}
-
-function describeError(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  on(event: 'message', listener: (value: WorkerRequest) => void): void;
 }
 
 /** `array` itself when it owns its whole buffer (so transferring it moves nothing else), else a copy. */
-export function ownBuffer(array: Float32Array): Float32Array {
-  return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice();
-}
-
-/**
- * The worker's side: loads the model (replying ready or load-failed), then answers every
- * predict request with a result or an error reply. A failing batch fails only its callers.
- */
-export async function hostInference(port: ReplyPort, load: () => Promise<HostedModel>): Promise<void> {
-  let model: HostedModel;
-  try {
-    model = await load();
-  } catch (error) {
-    port.postMessage({ kind: 'load-failed', ...describeError(error) });
-    return;
-  }
-  port.on('message', (request) => {
-    // Through a promise chain so that a synchronous throw becomes an error reply too.
-    Promise.resolve(request).then((r) => model.predict(r.pixels, r.count)).then(
-      (probabilities) => {
-        const owned = ownBuffer(probabilities);
-        port.postMessage({ kind: 'result', id: request.id, probabilities: owned }, [owned.buffer as ArrayBuffer]);
-      },
-      (error: unknown) => port.postMessage({ kind: 'error', id: request.id, ...describeError(error) }),
-    );
-  });
-  port.postMessage({ kind: 'ready', backend: model.backend, backendFallbacks: model.backendFallbacks, modelVersion: model.modelVersion });
+export function ownBuffer<T extends Float32Array | Uint8Array>(array: T): T {
+  return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : (array.slice() as T);
 }

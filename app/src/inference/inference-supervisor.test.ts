@@ -38,7 +38,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_00
 describe('inference in a supervised worker thread', () => {
   const engines: InferenceEngine[] = [];
   const start = async (options: Partial<WorkerInferenceOptions> = {}): Promise<InferenceEngine> => {
-    const engine = await startWorkerInference({ modelDir: 'fake', backend: 'auto', warmupBatchSizes: [1], scriptUrl: FAKE_WORKER, ...options });
+    const engine = await startWorkerInference({ modelDir: 'fake', backend: 'auto', warmupBatchSizes: [1], maxBatchSize: 8, maxBatchWaitMs: 0, scriptUrl: FAKE_WORKER, ...options });
     engines.push(engine);
     return engine;
   };

@@ -1,6 +1,7 @@
 import { errorMessage, UnavailableError } from '../errors.js';
+import type { PreprocessLimits } from '../preprocess/preprocess.js';
 import type { ClassifierHealth } from './classifier-types.js';
-import type { InferenceEngine } from './inference-model.js';
+import type { InferenceEngine, RawRecognition } from './inference-model.js';
 import { startInferenceThread, type InferenceThread, type InferenceThreadOptions } from './inference-thread.js';
 
 /**
@@ -18,7 +19,7 @@ export interface InferenceLogger {
 }
 
 export interface WorkerInferenceOptions extends InferenceThreadOptions {
-  /** A batch taking longer than this means the worker is stuck: it is replaced. @default 30000 */
+  /** A batch (or a preprocessing) taking longer than this means the worker is stuck: it is replaced. @default 30000 */
   readonly batchTimeoutMs?: number;
   /** Delay before restarting a worker that ran long enough. @default 100 */
   readonly restartDelayMs?: number;
@@ -36,6 +37,7 @@ class SupervisedInference implements InferenceEngine {
   private delayMs: number;
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  private readonly batchListeners: ((size: number, durationMs: number) => void)[] = [];
 
   constructor(
     first: InferenceThread,
@@ -56,18 +58,32 @@ class SupervisedInference implements InferenceEngine {
     return this.latest.modelVersion;
   }
 
-  async predict(pixels: Float32Array, count: number): Promise<Float32Array> {
+  predict(pixels: Float32Array, count: number): Promise<Float32Array> {
+    return this.call(`a batch of ${count}`, (thread) => thread.predict(pixels, count));
+  }
+
+  recognise(bytes: Uint8Array, limits: PreprocessLimits): Promise<RawRecognition> {
+    return this.call('recognising an image', (thread) => thread.recognise(bytes, limits));
+  }
+
+  /** Batches of every worker this supervisor runs, the restarted ones too. */
+  onBatch(listener: (size: number, durationMs: number) => void): void {
+    this.batchListeners.push(listener);
+  }
+
+  /** One request to the live worker; one that never returns means a stuck worker, which is replaced. */
+  private async call<T>(what: string, request: (thread: InferenceThread) => Promise<T>): Promise<T> {
     const thread = this.current;
     if (thread === undefined) throw new UnavailableError(`the inference worker is restarting (${this.downReason})`);
     const timeoutMs = this.options.batchTimeoutMs ?? 30_000;
     const timer = setTimeout(() => {
-      const reason = `a batch of ${count} took over ${timeoutMs} ms`;
+      const reason = `${what} took over ${timeoutMs} ms`;
       // Unready from now on, not from when the thread has finished exiting.
       this.onStopped(thread, reason);
       void thread.terminate(reason);
     }, timeoutMs);
     try {
-      return await thread.predict(pixels, count);
+      return await request(thread);
     } finally {
       clearTimeout(timer);
     }
@@ -90,6 +106,9 @@ class SupervisedInference implements InferenceEngine {
   }
 
   private watch(thread: InferenceThread): void {
+    thread.onBatch((size, durationMs) => {
+      for (const listener of this.batchListeners) listener(size, durationMs);
+    });
     this.current = thread;
     this.latest = thread;
     this.startedAt = performance.now();

@@ -1,11 +1,16 @@
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnavailableError } from '../errors.js';
+import { craftPngClaimingSize } from '../../test/fixtures/crafted-png.js';
+import { drawDigitPng } from '../../test/fixtures/draw-digit.js';
+import { EmptyImageError, PayloadTooLargeError, UnavailableError, UnsupportedImageError } from '../errors.js';
 import { IMAGE_PIXELS, NUM_CLASSES } from '../mnist/geometry.js';
+import { preprocessImage } from '../preprocess/preprocess.js';
 import { InferenceError, startInferenceThread, type InferenceThread } from './inference-thread.js';
 
 /** The main-thread side of the worker protocol, against real worker threads running a stand-in model. */
 
 const FAKE_WORKER = new URL('../../test/fixtures/fake-inference-worker.ts', import.meta.url);
+const LIMITS = { maxInputPixels: 4096 * 4096 };
 
 /** `count` images whose first pixels are `firstPixels` (a command for the fake, or an echo tag). */
 function makeBatch(...firstPixels: number[]): Float32Array {
@@ -21,7 +26,7 @@ function readEchoes(probabilities: Float32Array): number[] {
 describe('an inference worker thread', () => {
   const threads: InferenceThread[] = [];
   const start = async (modelDir = 'fake'): Promise<InferenceThread> => {
-    const thread = await startInferenceThread({ modelDir, backend: 'auto', warmupBatchSizes: [1, 8], scriptUrl: FAKE_WORKER });
+    const thread = await startInferenceThread({ modelDir, backend: 'auto', warmupBatchSizes: [1, 8], maxBatchSize: 8, maxBatchWaitMs: 0, scriptUrl: FAKE_WORKER });
     threads.push(thread);
     return thread;
   };
@@ -67,6 +72,41 @@ describe('an inference worker thread', () => {
     expect((error as Error).message).toBe('RangeError: the fake model refuses this batch');
     expect(readEchoes(await fine)).toEqual([3]);
     expect(readEchoes(await thread.predict(makeBatch(4), 1))).toEqual([4]);
+  });
+
+  it('recognises uploads in the worker: preprocessed as on this thread, batched together, each caller its own answer', async () => {
+    const thread = await start();
+    const batches: number[] = [];
+    thread.onBatch((size) => batches.push(size));
+    const pngs = await Promise.all([4, 7, 0].map((digit) => drawDigitPng(digit)));
+    const answers = await Promise.all(pngs.map((png) => thread.recognise(png, LIMITS)));
+    for (const [i, png] of pngs.entries()) {
+      const here = await preprocessImage(png, LIMITS);
+      expect(Buffer.compare(Buffer.from(answers[i]!.input), Buffer.from(here.input))).toBe(0);
+      // The stand-in model echoes each image's first pixel as its probability of 0.
+      expect(readEchoes(answers[i]!.probabilities)).toEqual([here.pixels[0]]);
+      expect(png.length).toBeGreaterThan(0);
+    }
+    // Sent together, the three uploads were classified in one model call.
+    expect(batches).toEqual([3]);
+  });
+
+  it('rejects a bad upload with the same named 4xx error this thread would throw, and keeps serving', async () => {
+    const thread = await start();
+    const blank = await sharp({ create: { width: 280, height: 280, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const cases = [
+      [Buffer.from('%PDF-1.7 not an image'), UnsupportedImageError],
+      [craftPngClaimingSize(5000, 5000), PayloadTooLargeError],
+      [blank, EmptyImageError],
+    ] as const;
+    for (const [bytes, ErrorClass] of cases) {
+      const here = (await preprocessImage(bytes, LIMITS).catch((e: unknown) => e)) as Error;
+      const there = (await thread.recognise(bytes, LIMITS).catch((e: unknown) => e)) as Error;
+      expect(there).toBeInstanceOf(ErrorClass);
+      expect(there.message).toBe(here.message);
+    }
+    // The worker keeps serving after refusing images.
+    expect(readEchoes(await thread.predict(makeBatch(6), 1))).toEqual([6]);
   });
 
   it('rejects every waiting batch with UnavailableError when the worker exits mid-batch', async () => {

@@ -1,6 +1,8 @@
 import type { Worker } from 'node:worker_threads';
-import { BackendUnavailableError, UnavailableError } from '../errors.js';
-import { ownBuffer, type InferenceWorkerData, type PredictRequest, type ReadyReply, type WorkerReply } from './inference-protocol.js';
+import { BackendUnavailableError, EmptyImageError, PayloadTooLargeError, UnavailableError, UnsupportedImageError } from '../errors.js';
+import type { PreprocessLimits } from '../preprocess/preprocess.js';
+import type { RawRecognition } from './inference-model.js';
+import { ownBuffer, type InferenceWorkerData, type ReadyReply, type WorkerReply, type WorkerRequest } from './inference-protocol.js';
 import { resolveSiblingScript, startModuleWorker } from './module-worker.js';
 
 /**
@@ -26,6 +28,14 @@ export interface InferenceThread {
    * when it owns it whole). Rejects with UnavailableError once the thread has stopped.
    */
   predict(pixels: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * An upload preprocessed and classified in the worker (a copy of `bytes` moves there).
+   * Rejects with the image's own error (415, 413, 422) as on the main thread, or with
+   * UnavailableError once the thread has stopped.
+   */
+  recognise(bytes: Uint8Array, limits: PreprocessLimits): Promise<RawRecognition>;
+  /** The worker's batches of recognise requests, as it reports them. */
+  onBatch(listener: (size: number, durationMs: number) => void): void;
   /** Resolves, with why, when the thread has stopped for whatever reason. */
   readonly stopped: Promise<string>;
   /** Stops the thread; waiting requests reject with UnavailableError(`reason`). */
@@ -33,13 +43,21 @@ export interface InferenceThread {
 }
 
 interface Waiter {
-  resolve(probabilities: Float32Array): void;
+  resolve(value: Float32Array | RawRecognition): void;
   reject(error: Error): void;
 }
 
 /** An error thrown inside the worker while running a batch, re-created on this side. */
 export class InferenceError extends Error {
   override readonly name = 'InferenceError';
+}
+
+/** What is wrong with an uploaded image, thrown in the worker: re-created as the same 4xx error. */
+const IMAGE_ERRORS: Readonly<Record<string, new (message: string) => Error>> = { UnsupportedImageError, PayloadTooLargeError, EmptyImageError };
+
+function recreateError(name: string, message: string): Error {
+  const ImageError = IMAGE_ERRORS[name];
+  return ImageError === undefined ? new InferenceError(`${name}: ${message}`) : new ImageError(message);
 }
 
 function waitUntilReady(worker: Worker): Promise<ReadyReply> {
@@ -69,7 +87,10 @@ function waitUntilReady(worker: Worker): Promise<ReadyReply> {
 export async function startInferenceThread(options: InferenceThreadOptions): Promise<InferenceThread> {
   const scriptUrl = options.scriptUrl ?? resolveSiblingScript(import.meta.url, 'inference-worker');
   // Only what the worker needs: callers' options may hold things that cannot be cloned.
-  const data: InferenceWorkerData = { modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes: options.warmupBatchSizes };
+  const data: InferenceWorkerData = {
+    modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes: options.warmupBatchSizes,
+    maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs,
+  };
   const worker = startModuleWorker(scriptUrl, { workerData: data });
   let ready: ReadyReply;
   try {
@@ -87,12 +108,18 @@ export async function startInferenceThread(options: InferenceThreadOptions): Pro
     for (const waiter of waiting.values()) waiter.reject(new UnavailableError(`the inference worker stopped: ${stopReason}`));
     waiting.clear();
   };
+  const batchListeners: ((size: number, durationMs: number) => void)[] = [];
   worker.on('message', (reply: WorkerReply) => {
-    if (reply.kind !== 'result' && reply.kind !== 'error') return;
+    if (reply.kind === 'batch') {
+      for (const listener of batchListeners) listener(reply.size, reply.durationMs);
+      return;
+    }
+    if (reply.kind !== 'result' && reply.kind !== 'recognised' && reply.kind !== 'error') return;
     const waiter = waiting.get(reply.id);
     waiting.delete(reply.id);
     if (reply.kind === 'result') waiter?.resolve(reply.probabilities);
-    else waiter?.reject(new InferenceError(`${reply.name}: ${reply.message}`));
+    else if (reply.kind === 'recognised') waiter?.resolve({ input: reply.input, probabilities: reply.probabilities });
+    else waiter?.reject(recreateError(reply.name, reply.message));
   });
   // 'error' (an uncaught exception in the worker) is always followed by 'exit'.
   worker.on('error', (error: Error) => stop(`uncaught ${error.name}: ${error.message}`));
@@ -103,6 +130,13 @@ export async function startInferenceThread(options: InferenceThreadOptions): Pro
     });
   });
 
+  const send = <T extends Float32Array | RawRecognition>(request: WorkerRequest, moved: ArrayBuffer): Promise<T> => {
+    if (stopReason !== undefined) return Promise.reject(new UnavailableError(`the inference worker stopped: ${stopReason}`));
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(request.id, { resolve: resolve as Waiter['resolve'], reject });
+      worker.postMessage(request, [moved]);
+    });
+  };
   return {
     backend: ready.backend,
     backendFallbacks: ready.backendFallbacks,
@@ -110,14 +144,16 @@ export async function startInferenceThread(options: InferenceThreadOptions): Pro
     threadId: worker.threadId,
     stopped,
     predict(pixels: Float32Array, count: number): Promise<Float32Array> {
-      if (stopReason !== undefined) return Promise.reject(new UnavailableError(`the inference worker stopped: ${stopReason}`));
-      const id = nextId++;
       const owned = ownBuffer(pixels);
-      const request: PredictRequest = { kind: 'predict', id, count, pixels: owned };
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage(request, [owned.buffer as ArrayBuffer]);
-      });
+      return send<Float32Array>({ kind: 'predict', id: nextId++, count, pixels: owned }, owned.buffer as ArrayBuffer);
+    },
+    recognise(bytes: Uint8Array, limits: PreprocessLimits): Promise<RawRecognition> {
+      // A copy of the upload's bytes alone: the upload may be a view of a larger, shared buffer.
+      const copy = new Uint8Array(bytes);
+      return send<RawRecognition>({ kind: 'recognise', id: nextId++, bytes: copy, limits }, copy.buffer);
+    },
+    onBatch(listener: (size: number, durationMs: number) => void): void {
+      batchListeners.push(listener);
     },
     async terminate(reason: string): Promise<void> {
       stop(reason);

@@ -1,12 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { preprocessImage } from '../preprocess/preprocess.js';
+import { hostInference } from './inference-host.js';
 import { loadInferenceModel } from './inference-model.js';
-import { hostInference, INFERENCE_THREAD_NAME, type InferenceWorkerData } from './inference-protocol.js';
+import { INFERENCE_THREAD_NAME, type InferenceWorkerData } from './inference-protocol.js';
 
 /**
  * Entry point of the inference worker thread (started by inference-thread.ts): selects the
- * TF.js backend and loads the model in this thread, then serves predict requests. The model's
- * CPU (wasm kernels and TF.js JavaScript) is spent here, off the thread that serves HTTP.
+ * backend and loads the model in this thread, then serves predict and recognise requests.
+ * The model's CPU and the images' decoding and pixel work are spent here, off the thread that
+ * serves HTTP. (sharp, for the images that are not plain PNGs, is loaded by the main thread
+ * too, which keeps libvips loaded when this thread is replaced: sharp's advice for workers.)
  */
 
 function nameThisThread(): void {
@@ -20,4 +24,5 @@ function nameThisThread(): void {
 
 if (parentPort === null) throw new Error('inference-worker.ts runs only as a worker thread');
 nameThisThread();
-await hostInference(parentPort, () => loadInferenceModel(workerData as InferenceWorkerData));
+const data = workerData as InferenceWorkerData;
+await hostInference(parentPort, () => loadInferenceModel(data), { preprocess: preprocessImage, maxBatchSize: data.maxBatchSize, maxBatchWaitMs: data.maxBatchWaitMs });

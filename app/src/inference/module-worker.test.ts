@@ -19,7 +19,7 @@ describe('starting a worker on an ES module, compiled or TypeScript', () => {
   it('runs a TypeScript worker that imports other TypeScript modules by their .js names', async () => {
     // The fake worker imports ../../src/inference/*.js, which exist only as .ts here.
     const worker = startModuleWorker(new URL('../../test/fixtures/fake-inference-worker.ts', import.meta.url), {
-      workerData: { modelDir: 'fake', backend: 'auto', warmupBatchSizes: [2] },
+      workerData: { modelDir: 'fake', backend: 'auto', warmupBatchSizes: [2], maxBatchSize: 4, maxBatchWaitMs: 0 },
     });
     try {
       const [reply] = (await once(worker, 'message')) as [{ kind: string; modelVersion: string }];

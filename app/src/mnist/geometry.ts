@@ -8,3 +8,10 @@ export const NUM_CLASSES = 10;
 
 /** A 28x28 MNIST-style input: white ink (1.0) on black (0.0), row-major, 784 floats. */
 export type DigitPixels = Float32Array;
+
+/** Images laid end to end in one buffer: a batch as the model takes it (and as it moves between threads). */
+export function stackImages(images: readonly DigitPixels[]): Float32Array {
+  const flat = new Float32Array(images.length * IMAGE_PIXELS);
+  images.forEach((pixels, i) => flat.set(pixels, i * IMAGE_PIXELS));
+  return flat;
+}

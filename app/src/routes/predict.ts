@@ -7,6 +7,8 @@ import { newPredictionId } from '../store/ids.js';
 import type { PredictionRecord } from '../store/prediction-store.js';
 import { toPredictionJson } from './prediction-json.js';
 import { callStore } from '../metrics.js';
+import type { Recognition } from '../inference/classifier-types.js';
+import type { PreprocessLimits } from '../preprocess/preprocess.js';
 
 type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'>;
 
@@ -15,20 +17,30 @@ function roundMs(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
+/** Upload -> what the model saw and its answer: in the classifier's thread when it offers that, else here. */
+function createRecogniser(deps: Pick<AppDeps, 'classifier' | 'preprocess'>): (bytes: Buffer, limits: PreprocessLimits) => Promise<Recognition> {
+  const { classifier, preprocess } = deps;
+  if (classifier.recognise !== undefined) return (bytes, limits) => classifier.recognise!(bytes, limits);
+  return async (bytes, limits) => {
+    const image = await preprocess(bytes, limits);
+    return { input: image.input, classification: await classifier.classify(image.pixels) };
+  };
+}
+
 /**
  * `POST /api/predictions`: image (multipart field `image` or raw image/* body) ->
  * preprocess -> classify -> record -> 201. The record is durable before the client hears
  * 201; a store that cannot keep it rejects with UnavailableError and the client gets 503.
  */
 export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps): void {
-  const { config, store, classifier, preprocess, metrics } = deps;
+  const { config, store, classifier, metrics } = deps;
   const readImage = createImageReader(config.maxBodyBytes);
+  const recognise = createRecogniser(deps);
   const limits = { maxInputPixels: config.maxInputPixels };
 
   router.post('/api/predictions', async (ctx) => {
     const upload = await readImage(ctx);
-    const image = await preprocess(upload.bytes, limits);
-    const result = await classifier.classify(image.pixels);
+    const { input, classification: result } = await recognise(upload.bytes, limits);
     const createdAt = new Date();
     const record: PredictionRecord = {
       id: newPredictionId(createdAt),
@@ -37,7 +49,7 @@ export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps
       confidence: result.confidence,
       probabilities: result.probabilities,
       modelVersion: classifier.modelVersion,
-      input: image.input,
+      input,
       source: upload.source,
       latencyMs: roundMs(performance.now() - ctx.state.startedAtMs),
       feedbackLabel: null,
