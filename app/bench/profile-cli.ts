@@ -35,6 +35,7 @@ async function main(args: string[]): Promise<void> {
   const scope = measured === undefined ? 'whole process' : `measured run only, ${measured.window.requests} requests`;
   const threadIds = [...new Set(positionals.map(readProfileThreadId))].sort((a, b) => a - b);
   const sections: string[] = [];
+  const stageSamples: Record<string, ReturnType<typeof sampleStages>> = {};
   for (const threadId of threadIds) {
     const files = positionals.filter((f) => readProfileThreadId(f) === threadId);
     const profiles = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as CpuProfile));
@@ -44,10 +45,11 @@ async function main(args: string[]): Promise<void> {
     const window = measured === undefined ? undefined : { ...measured.window, ...(cpuUs === undefined ? {} : { threadCpuUsPerRequest: cpuUs }) };
     const title = `CPU profile, ${threadId === 0 ? 'main thread' : `worker thread ${threadId}`} (${scope}): ${files.map((f) => path.basename(f)).join(', ')}`;
     sections.push(renderBreakdown(summarizeProfiles(profiles, window), title, label));
-    if (threadId === 0 && values['stages-out'] !== undefined) {
-      const stages: StageSamples = { requests: measured?.window.requests ?? null, sampledUs: sampleStages(profiles, window) };
-      await writeFile(values['stages-out'], `${JSON.stringify(stages, null, 2)}\n`);
-    }
+    stageSamples[cpuKey] = sampleStages(profiles, window);
+  }
+  if (values['stages-out'] !== undefined) {
+    const stages: StageSamples = { requests: measured?.window.requests ?? null, threads: stageSamples };
+    await writeFile(values['stages-out'], `${JSON.stringify(stages, null, 2)}\n`);
   }
   const markdown = sections.join('\n');
   if (values.out !== undefined) await writeFile(values.out, markdown);

@@ -2,11 +2,12 @@ import type { CallFrame, CpuProfile, SampleWindow } from './profile-summary.js';
 
 /**
  * CPU per canvas prediction by stage of the request: receive/parse, decode, preprocess,
- * inference, store, respond/log. A sample of the main thread's profile belongs to the stage of
- * the innermost frame on its stack that names one (JSON.stringify called by Koa's respond is
- * respond; zlib called by png-decode is decode); samples no frame claims (GC, V8 itself) are
- * "runtime". The profile gives each stage's share of the main thread; the unprofiled run's
- * per-thread CPU (from /proc) turns shares into microseconds and adds the other threads.
+ * inference, store, respond/log. A sample of a JS thread's profile (the main thread, the
+ * inference worker) belongs to the stage of the innermost frame on its stack that names one
+ * (JSON.stringify called by Koa's respond is respond; zlib called by png-decode is decode);
+ * samples no frame claims (GC, V8 itself) are "runtime". The profile gives each stage's share
+ * of its thread; the unprofiled run's per-thread CPU (from /proc) turns shares into
+ * microseconds and adds the threads V8 cannot profile (libvips, Node's helpers).
  */
 
 export const STAGES = ['receive/parse', 'decode', 'preprocess', 'inference', 'store', 'respond/log', 'runtime (GC, V8)'] as const;
@@ -44,7 +45,7 @@ function stageOfFrame(frame: CallFrame): Stage | undefined {
   return undefined;
 }
 
-/** Busy (non-idle) sampled microseconds of the main thread by stage, within `window`. */
+/** Busy (non-idle) sampled microseconds of one thread by stage, within `window`. */
 export function sampleStages(profiles: readonly CpuProfile[], window?: SampleWindow): Record<Stage, number> {
   const totals = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const profile of profiles) {
@@ -82,10 +83,11 @@ export function sampleStages(profiles: readonly CpuProfile[], window?: SampleWin
   return totals;
 }
 
-/** What profile-cli writes with --stages-out: the main thread's sampled time by stage. */
+/** What profile-cli writes with --stages-out: each profiled thread's sampled time by stage, by thread name. */
 export interface StageSamples {
   readonly requests: number | null;
-  readonly sampledUs: Readonly<Record<Stage, number>>;
+  /** Keyed like the end-to-end benchmark's per-thread CPU: node (main), mnist-inference. */
+  readonly threads: Readonly<Record<string, Readonly<Record<Stage, number>>>>;
 }
 
 /** The server's CPU per request by thread name, as the end-to-end benchmark measures it. */
@@ -98,19 +100,18 @@ export interface ThreadCpu {
 const THREAD_STAGES: Readonly<Record<string, Stage>> = { 'mnist-inference': 'inference', 'libvips worker': 'decode' };
 
 /**
- * µs of CPU per request by stage: the main thread's CPU split by the profile's shares, plus
- * the other threads whole (the profiler's own thread, absent from an unprofiled run, is not
+ * µs of CPU per request by stage: each profiled thread's CPU split by its profile's shares, the
+ * other threads whole (the profiler's own thread, absent from an unprofiled run, is not
  * counted). The stages add up to the measured server CPU per request.
  */
-export function cpuPerStage(sampled: Readonly<Record<Stage, number>>, measured: ThreadCpu): Record<Stage, number> {
+export function cpuPerStage(sampled: Readonly<Record<string, Readonly<Record<Stage, number>>>>, measured: ThreadCpu): Record<Stage, number> {
   const out = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
-  const busy = STAGES.reduce((sum, s) => sum + sampled[s], 0);
-  const threads = measured.serverThreadCpuUsPerRequest;
-  const main = threads.node ?? measured.serverCpuUsPerRequest;
-  for (const stage of STAGES) out[stage] += busy === 0 ? 0 : (sampled[stage] / busy) * main;
-  for (const [thread, us] of Object.entries(threads)) {
-    if (thread === 'node' || thread.startsWith('v8:ProfEvnt')) continue;
-    out[THREAD_STAGES[thread] ?? RUNTIME] += us;
+  for (const [thread, us] of Object.entries(measured.serverThreadCpuUsPerRequest)) {
+    if (thread.startsWith('v8:ProfEvnt')) continue;
+    const shares = sampled[thread];
+    const busy = shares === undefined ? 0 : STAGES.reduce((sum, s) => sum + shares[s], 0);
+    if (shares === undefined || busy === 0) out[THREAD_STAGES[thread] ?? RUNTIME] += us;
+    else for (const stage of STAGES) out[stage] += (shares[stage] / busy) * us;
   }
   for (const stage of STAGES) out[stage] = Math.round(out[stage]);
   return out;

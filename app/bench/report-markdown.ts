@@ -30,7 +30,7 @@ function stageSection(stages: Readonly<Record<Stage, number>>): string {
   const total = STAGES.reduce((sum, s) => sum + stages[s], 0);
   const rows = STAGES.map((s) => [s, num(stages[s]), total === 0 ? '-' : `${num((stages[s] / total) * 100, 1)} %`]);
   return [
-    'The unprofiled run\'s CPU per request (all threads, /proc), split by a CPU profile of the same load (a separate pass): the main thread\'s samples go to the stage of the innermost frame that names one (JSON.stringify called by Koa\'s respond is respond/log); the inference worker\'s whole CPU is inference, libvips\' threads decode, Node\'s other threads (GC helpers, libuv pool) runtime.',
+    'The unprofiled run\'s CPU per request (all threads, /proc), split by a CPU profile of the same load (a separate pass): the samples of the main thread and of the inference worker (which preprocesses uploads too) go to the stage of the innermost frame that names one (JSON.stringify called by Koa\'s respond is respond/log, zlib called by the PNG decoder is decode); libvips\' threads count as decode, Node\'s other threads (GC helpers, libuv pool) as runtime.',
     '',
     formatTable(['stage', 'µs per request', 'share'], [...rows, ['total', num(total), '100 %']]),
   ].join('\n');

@@ -71,7 +71,7 @@ async function main(args: string[]): Promise<void> {
       return [...checkClassifier(classifier), embeddedCheck!, checkServerCpu(e2e), cassandraCheck!, checkStartup(startup), checkPeakMemory(e2e), ...checkPreprocess(preprocess)];
     })(),
     peakMemory: findPeakMemory(e2e),
-    cpuByStage: stageSamples !== null && embedded !== undefined ? cpuPerStage(stageSamples.sampledUs, embedded) : null,
+    cpuByStage: stageSamples !== null && embedded !== undefined ? cpuPerStage(stageSamples.threads, embedded) : null,
     startup,
     notes: flags.note ?? [],
   };

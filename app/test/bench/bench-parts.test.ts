@@ -92,8 +92,13 @@ describe('benchmark helpers', () => {
     };
     const sampled = sampleStages([profile]);
     expect(sampled).toEqual({ 'receive/parse': 100, decode: 200, preprocess: 100, inference: 0, store: 0, 'respond/log': 100, 'runtime (GC, V8)': 100 });
-    const perStage = cpuPerStage(sampled, { serverCpuUsPerRequest: 900, serverThreadCpuUsPerRequest: { node: 600, 'mnist-inference': 80, 'libvips worker': 20, 'libuv pool + V8 helpers': 200, 'v8:ProfEvntProc': 50 } });
+    const threads = { node: 600, 'mnist-inference': 80, 'libvips worker': 20, 'libuv pool + V8 helpers': 200, 'v8:ProfEvntProc': 50 };
+    const perStage = cpuPerStage({ node: sampled }, { serverCpuUsPerRequest: 900, serverThreadCpuUsPerRequest: threads });
     expect(perStage).toEqual({ 'receive/parse': 100, decode: 220, preprocess: 100, inference: 80, store: 0, 'respond/log': 100, 'runtime (GC, V8)': 300 });
+    // A profiled worker is split by its own samples instead of counting whole as inference.
+    const worker = { ...sampled, 'receive/parse': 0, 'respond/log': 0, store: 0, inference: 200, 'runtime (GC, V8)': 0 };
+    const split = cpuPerStage({ node: sampled, 'mnist-inference': worker }, { serverCpuUsPerRequest: 900, serverThreadCpuUsPerRequest: threads });
+    expect(split).toMatchObject({ decode: 200 + 32 + 20, preprocess: 100 + 16, inference: 32 });
   });
 
   it('reads which thread a --cpu-prof file belongs to from its name', () => {
