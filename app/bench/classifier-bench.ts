@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
-import { PROJECT_ROOT, type InferenceBackendChoice } from '../src/config.js';
+import { loadConfig, PROJECT_ROOT, type InferenceBackendChoice } from '../src/config.js';
 import { loadClassifier, type LoadedClassifier } from '../src/inference/classifier.js';
 import { MODEL_ONNX } from '../src/model/onnx/export-onnx.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, type DigitPixels } from '../src/mnist/geometry.js';
@@ -108,7 +108,11 @@ async function main(args: string[]): Promise<void> {
   const out = path.resolve(flags.out ?? path.join(PROJECT_ROOT, '.bench/classifier.json'));
 
   const inputs = await readInputs(Math.max(1024, ...sizes));
-  const load = (backend: InferenceBackendChoice): Promise<LoadedClassifier> => loadClassifier({ modelDir, backend, maxBatchSize: Math.max(...sizes), maxBatchWaitMs: 0 });
+  // As the service would run it (INFERENCE_CPU_THREADS, INFERENCE_THREAD apply), batching the sizes asked.
+  const config = loadConfig();
+  const load = (backend: InferenceBackendChoice): Promise<LoadedClassifier> => loadClassifier({
+    modelDir, backend, cpuThreads: config.inferenceCpuThreads, inferenceThread: config.inferenceThread, maxBatchSize: Math.max(...sizes), maxBatchWaitMs: 0,
+  });
   const classifier = await load((flags.backend ?? 'auto') as InferenceBackendChoice);
   // The fallback where onnxruntime-node is not installed: measured beside it, not a target.
   const fallback = classifier.backend === 'wasm' ? null : await load('wasm');

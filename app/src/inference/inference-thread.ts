@@ -111,7 +111,13 @@ export async function startInferenceThread(options: InferenceThreadOptions): Pro
   const batchListeners: ((size: number, durationMs: number) => void)[] = [];
   worker.on('message', (reply: WorkerReply) => {
     if (reply.kind === 'batch') {
-      for (const listener of batchListeners) listener(reply.size, reply.durationMs);
+      for (const listener of batchListeners) {
+        try {
+          listener(reply.size, reply.durationMs);
+        } catch {
+          // A metrics listener must never fail a prediction (as in Batcher).
+        }
+      }
       return;
     }
     if (reply.kind !== 'result' && reply.kind !== 'recognised' && reply.kind !== 'error') return;
