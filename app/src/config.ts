@@ -74,8 +74,13 @@ export interface Config {
   readonly inferenceCpuThreads: number;
   /** TF_BACKEND: the TF.js backend `train` runs on. */
   readonly trainingBackend: BackendChoice;
-  /** INFERENCE_THREAD: `worker` (default) keeps the model's CPU off the HTTP thread. */
+  /** INFERENCE_THREAD: `worker` (default) keeps preprocessing and the model's CPU off the HTTP thread. */
   readonly inferenceThread: InferenceThreadSetting;
+  /**
+   * INFERENCE_WORKERS: how many such worker threads (each with its own model) share the uploads.
+   * One by default: on 2 cores a second one bought little and cost ~45 MiB.
+   */
+  readonly inferenceWorkers: number;
   readonly batchMaxSize: number;
   readonly batchMaxWaitMs: number;
   readonly maxBodyBytes: number;
@@ -156,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     inferenceCpuThreads: readInt(env, 'INFERENCE_CPU_THREADS', 0, 0, 256),
     trainingBackend: readEnum<BackendChoice>(env, 'TF_BACKEND', 'auto', ['auto', ...TFJS_BACKENDS]),
     inferenceThread: readEnum(env, 'INFERENCE_THREAD', 'worker', INFERENCE_THREADS),
+    inferenceWorkers: readInt(env, 'INFERENCE_WORKERS', 1, 1, 64),
     batchMaxSize: readInt(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
     batchMaxWaitMs: readInt(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -81,6 +81,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       maxBatchSize: config.batchMaxSize,
       maxBatchWaitMs: config.batchMaxWaitMs,
       inferenceThread: config.inferenceThread,
+      workers: config.inferenceWorkers,
       logger,
     });
   } catch (error) {

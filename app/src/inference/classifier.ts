@@ -5,6 +5,7 @@ import { IMAGE_PIXELS, NUM_CLASSES, stackImages, type DigitPixels } from '../mni
 import type { PreprocessLimits } from '../preprocess/preprocess.js';
 import type { Classification, Classifier, ClassifierHealth, Recognition } from './classifier-types.js';
 import { loadInferenceModel, type InferenceEngine } from './inference-model.js';
+import { InferencePool } from './inference-pool.js';
 import { startWorkerInference, type InferenceLogger } from './inference-supervisor.js';
 
 /**
@@ -29,6 +30,8 @@ export interface ClassifierOptions {
   readonly warmupBatchSizes?: readonly number[];
   /** Where the model runs: a dedicated worker thread, or the calling thread. @default 'worker' */
   readonly inferenceThread?: InferenceThreadSetting;
+  /** Worker threads, each with its own model, sharing uploads by load (worker mode only). @default 1 */
+  readonly workers?: number;
   /** Receives the inference worker's deaths and restarts. @default no logging */
   readonly logger?: InferenceLogger;
 }
@@ -74,12 +77,13 @@ async function loadMainThreadEngine(options: ClassifierOptions, warmupBatchSizes
 export async function loadClassifier(options: ClassifierOptions): Promise<LoadedClassifier> {
   const warmupBatchSizes = options.warmupBatchSizes ?? [1, Math.min(options.maxBatchSize, 32)];
   const inferenceThread = options.inferenceThread ?? 'worker';
+  const startWorker = (): Promise<InferenceEngine> => startWorkerInference({
+    modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes,
+    maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, logger: options.logger,
+  });
   const engine =
     inferenceThread === 'worker'
-      ? await startWorkerInference({
-          modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes,
-          maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, logger: options.logger,
-        })
+      ? new InferencePool(await Promise.all(Array.from({ length: options.workers ?? 1 }, startWorker)))
       : await loadMainThreadEngine(options, warmupBatchSizes);
 
   const batcher = new Batcher<DigitPixels, Classification>({
