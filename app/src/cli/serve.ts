@@ -6,7 +6,7 @@ const USAGE = `Usage: mnist serve
 
 Serves the web page and the API. Configuration comes from environment variables only:
   PORT (3000), HOST (0.0.0.0), LOG_LEVEL (info), MODEL_DIR (app/model), INFERENCE_BACKEND (auto),
-  INFERENCE_CPU_THREADS (0), INFERENCE_THREAD (worker), INFERENCE_WORKERS (1), BATCH_MAX_SIZE, BATCH_MAX_WAIT_MS, MAX_BODY_BYTES, MAX_INPUT_PIXELS,
+  INFERENCE_CPU_THREADS (1), INFERENCE_THREAD (worker), INFERENCE_WORKERS (1), BATCH_MAX_SIZE, BATCH_MAX_WAIT_MS, MAX_BODY_BYTES, MAX_INPUT_PIXELS,
   REQUEST_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, DATA_DIR (embedded store, the default),
   CASSANDRA_CONTACT_POINTS and CASSANDRA_* (Cassandra store), SPOOL_*.
 SIGTERM or SIGINT drains in-flight requests, closes the store and exits 0.`;
