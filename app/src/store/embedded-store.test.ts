@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRequestError, UnavailableError } from '../errors.js';
-import { openEmbeddedStore } from './embedded-store.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EMBEDDED_DB_FILE, openEmbeddedStore } from './embedded-store.js';
 import { encodeCursor } from './embedded-schema.js';
 import { newPredictionId } from './ids.js';
 import type { PredictionRecord, PredictionStore } from './prediction-store.js';
@@ -161,6 +162,20 @@ describe('embedded store', () => {
     expect((await store.health()).ok).toBe(false);
     await expect(store.record(makeRecord())).rejects.toBeInstanceOf(UnavailableError);
     store = await openEmbeddedStore({ dataDir });
+  });
+
+  it('folds the WAL into the database from its own thread, not in a commit of this one', async () => {
+    await store.close();
+    store = await openEmbeddedStore({ dataDir, checkpointIntervalMs: 50 });
+    const file = path.join(dataDir, EMBEDDED_DB_FILE);
+    const before = statSync(file).size;
+    await Promise.all(Array.from({ length: 300 }, () => store.record(makeRecord())));
+    // ~300 KB of commits: far below SQLite's own auto-checkpoint (1000 pages), so only the
+    // checkpointer thread can have copied them from the WAL into the database file.
+    const deadline = Date.now() + 10_000;
+    while (statSync(file).size < before + 300 * 784 && Date.now() < deadline) await sleep(20);
+    expect(statSync(file).size).toBeGreaterThan(before + 300 * 784);
+    expect((await store.health()).detail).not.toMatch(/checkpoint failed/);
   });
 
   it('keeps a record whose write resolved even when the process is killed right after', async () => {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { errorMessage, UnavailableError } from '../errors.js';
+import { startCheckpointer, type Checkpointer } from './embedded-checkpointer.js';
 import { checkPageLimit } from './history-page.js';
 import { createInserter, decodeCursor, encodeCursor, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
 import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
@@ -21,6 +22,8 @@ export interface EmbeddedStoreOptions {
    * @default 'NORMAL'
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /** How often the checkpointer thread folds the WAL into the database. @default CHECKPOINT_INTERVAL_MS (1 s) */
+  readonly checkpointIntervalMs?: number;
 }
 
 interface PendingWrite {
@@ -33,7 +36,8 @@ interface PendingWrite {
  * The default store: SQLite in DATA_DIR, for one replica without a database server.
  * WAL journal: a record is committed before `record()` resolves, so a crash or restart of
  * the process never loses a prediction that was answered 201. Writes arriving in the same
- * tick (a classifier batch) share one transaction (group commit).
+ * tick (a classifier batch) share one transaction (group commit). Checkpoints, which fsync,
+ * run in a thread of their own (embedded-checkpointer.ts), never in a commit on this thread.
  */
 class EmbeddedStore implements PredictionStore {
   readonly kind = 'embedded' as const;
@@ -45,11 +49,17 @@ class EmbeddedStore implements PredictionStore {
   private readonly selectNewest: Database.Statement;
   private readonly selectOlder: Database.Statement;
   private readonly updateFeedback: Database.Statement;
+  private readonly checkpointer: Checkpointer;
+  private checkpointFailure: string | undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly file: string,
+    checkpointIntervalMs: number | undefined,
   ) {
+    this.checkpointer = startCheckpointer(file, (message) => {
+      this.checkpointFailure = message;
+    }, checkpointIntervalMs);
     this.insertRows = createInserter(db);
     this.selectById = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions WHERE id = ?`);
     this.selectNewest = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions ORDER BY id DESC LIMIT ?`);
@@ -129,7 +139,8 @@ class EmbeddedStore implements PredictionStore {
     if (this.closed) return { ok: false, detail: 'embedded store closed', backlog: 0 };
     try {
       const level = this.db.pragma('synchronous', { simple: true }) as number;
-      return { ok: true, detail: `sqlite ${this.file} (WAL, synchronous=${SYNC_NAMES[level] ?? level})`, backlog: 0 };
+      const checkpoints = this.checkpointFailure === undefined ? '' : `; last WAL checkpoint failed: ${this.checkpointFailure}`;
+      return { ok: true, detail: `sqlite ${this.file} (WAL, synchronous=${SYNC_NAMES[level] ?? level})${checkpoints}`, backlog: 0 };
     } catch (error) {
       return { ok: false, detail: `sqlite ${this.file}: ${errorMessage(error)}`, backlog: 0 };
     }
@@ -139,6 +150,7 @@ class EmbeddedStore implements PredictionStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    await this.checkpointer.stop();
     // Fold the WAL back into the main file so the directory holds one self-contained file.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
@@ -154,6 +166,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
+    // Checkpoints run in the checkpointer's thread, not inside a commit here.
+    db.pragma('wal_autocheckpoint = 0');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new Error(`${file} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
@@ -164,5 +178,5 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     db.close();
     throw error;
   }
-  return new EmbeddedStore(db, file);
+  return new EmbeddedStore(db, file, options.checkpointIntervalMs);
 }
