@@ -66,7 +66,7 @@ run_bg kubernetes-validate scripts/setup/kubernetes-validate.sh
 run_bg cassandra scripts/cassandra/up.sh 3
 run_bg kube scripts/kube/up.sh
 # The local node's images (app, Cassandra, pause): seconds when current, ~6 min cold.
-run_bg images scripts/images/build-all.sh
+run_bg images bash -c 'scripts/images/build-all.sh >.artifacts/images.txt' # their names, one a line
 
 # --- 2. while those start: typecheck and unit tests (they need none of them) ------------------
 log "typecheck (tsc --noEmit, tests included)"
@@ -93,6 +93,14 @@ for entry in "${pids[@]}"; do
 done
 # Tests that need a missing service fail with their own reason; the rest still run.
 
+# The images into the real nodes while the integration tests run (what `kind load` does; ~3 min
+# cold for three nodes, seconds when they have them): the cluster tests start with a deploy.
+preload_pid=
+if [[ $setup_failed == 0 ]]; then
+  mapfile -t image_names <.artifacts/images.txt
+  ( scripts/kube/load-images.sh "${image_names[@]}" >.artifacts/setup-images-load.log 2>&1 ) & preload_pid=$!
+fi
+
 log "vitest: integration (real Cassandra, Chromium, kube-apiserver; one file at a time)"
 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json \
   --outputFile.json=.artifacts/vitest-integration.json || integration_status=$?
@@ -101,6 +109,10 @@ node_modules/.bin/vitest run --project integration --reporter=default --reporter
 keep_service_logs || true
 if [[ " ${started[*]} " == *" cassandra "* ]]; then scripts/cassandra/down.sh >/dev/null 2>&1 || true; fi
 
+if [[ -n $preload_pid ]] && ! wait "$preload_pid"; then
+  echo "loading the images into the nodes failed (the cluster tests load them again):"
+  tail -n 10 .artifacts/setup-images-load.log
+fi
 log "vitest: cluster (the release on the local cluster's real nodes, in story order)"
 cluster_status=0
 node_modules/.bin/vitest run --project cluster --reporter=default --reporter=json \
