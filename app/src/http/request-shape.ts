@@ -12,8 +12,11 @@ import type { AppMiddleware } from './request-context.js';
 /** uri-host [ ":" port ]: an IP literal, or reg-name characters (letters, digits, -._~ sub-delims, %). */
 const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d{1,5})?$/;
 
+/** The parts of a request its shape is judged by. */
+export type RequestHead = Pick<IncomingMessage, 'httpVersion' | 'httpVersionMajor' | 'httpVersionMinor' | 'headers' | 'rawHeaders'>;
+
 /** Every value of a header as sent, however many lines it took (Node joins or drops repeats). */
-function rawValuesOf(req: IncomingMessage, name: string): string[] {
+function rawValuesOf(req: RequestHead, name: string): string[] {
   const values: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     if (req.rawHeaders[i]!.toLowerCase() === name) values.push(req.rawHeaders[i + 1]!);
@@ -22,7 +25,7 @@ function rawValuesOf(req: IncomingMessage, name: string): string[] {
 }
 
 /** Throws the named error for the first rule `req` breaks. */
-export function checkRequestShape(req: IncomingMessage): void {
+export function checkRequestShape(req: RequestHead): void {
   if (req.httpVersionMajor !== 1) {
     throw new HttpVersionNotSupportedError(`HTTP/${req.httpVersion} is not supported: use HTTP/1.1`);
   }
