@@ -93,8 +93,9 @@ images-load: ## load the images into a node's containerd (CONTAINERD_ADDRESS=/pa
 
 # ---- Kubernetes ---------------------------------------------------------------------------
 .PHONY: synth
-synth: install ## synthesize manifests into k8s/dist and the Helm chart into charts/
+synth: install ## synthesize manifests into k8s/dist, the Helm chart into charts/, and the chart's test snapshot
 	$(NODE_BIN)/tsx k8s/synth.ts
+	$(NODE_BIN)/vitest run --project unit k8s/chart.test.ts --update --reporter=dot
 
 .PHONY: kube-up
 kube-up: build ## start the local cluster: control plane, 3 real nodes (containerd, kubelet), KWOK nodes; kubeconfig .kube/local.kubeconfig
