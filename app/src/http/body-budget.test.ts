@@ -17,4 +17,13 @@ describe('createBodyBudget', () => {
     releaseB();
     expect(budget.reservedBytes).toBe(60);
   });
+
+  it('refuses one upload larger than the whole budget, and leaves the budget as it was', () => {
+    const budget = createBodyBudget(100);
+    const release = budget.reserve(30);
+    expect(() => budget.reserve(101)).toThrow(UnavailableError);
+    expect(budget.reservedBytes).toBe(30);
+    release();
+    expect(budget.reservedBytes).toBe(0);
+  });
 });
