@@ -27,8 +27,11 @@ build: install ## compile TypeScript to dist/
 
 # ---- the service -------------------------------------------------------------------------
 .PHONY: run
+# exec: make's child is the server itself, not a shell. `kill -TERM -<pgid>` still reaches it
+# twice (from kill, and forwarded by make): the second is ignored while it drains (app/src/main.ts).
+# The environment bounds its memory (app/src/cli/serve-runtime.ts).
 run: build ## serve the app on http://localhost:3000 (PORT overrides), embedded store by default
-	$(CLI) serve
+	exec env MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=4 $(CLI) serve
 
 .PHONY: train
 train: build ## train the CNN on MNIST and write app/model (EPOCHS, SEED, BATCH_SIZE override)

@@ -22,7 +22,7 @@ export interface E2eReport {
 }
 
 export interface TargetCheck {
-  readonly area: 'classifier' | 'preprocessing' | 'end-to-end';
+  readonly area: 'classifier' | 'preprocessing' | 'end-to-end' | 'memory';
   readonly what: string;
   readonly measured: string;
   readonly reference: string;
@@ -49,6 +49,8 @@ export const E2E_MIN_RATIO = 0.25;
 export const E2E_MAX_P99_MS = 20;
 export const E2E_CONCURRENCY = 32;
 export const ORT_REFERENCE = 'onnxruntime';
+/** The service's memory bound under any load (issue 10). */
+export const MAX_PEAK_RSS_MIB = 300;
 
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: n >= 100 ? 0 : 1 });
 const ratioOf = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
@@ -138,4 +140,19 @@ export function findPeakMemory(report: E2eReport | null): { target: string; peak
   if (services.length === 0) return null;
   const worst = services.reduce((a, b) => (b.peakRssMiB > a.peakRssMiB ? b : a));
   return { target: worst.name, peakRssMiB: worst.peakRssMiB };
+}
+
+/** The peak RSS of the heaviest run against the bound: PASS, MISS, or NOT RUN without a service run. */
+export function checkMemory(report: E2eReport | null): TargetCheck {
+  const peak = findPeakMemory(report);
+  return {
+    area: 'memory',
+    what: `peak RSS of the service, heaviest run${peak ? ` (${peak.target})` : ''}`,
+    measured: peak ? `${fmt(peak.peakRssMiB)} MiB` : '-',
+    reference: '-',
+    ratio: null,
+    goal: `<= ${MAX_PEAK_RSS_MIB} MiB`,
+    verdict: peak === null ? 'NOT RUN' : peak.peakRssMiB <= MAX_PEAK_RSS_MIB ? 'PASS' : 'MISS',
+    cpuRatio: null,
+  };
 }

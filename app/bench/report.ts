@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../src/config.js';
 import type { ClassifierBenchResult } from './classifier-bench.js';
 import { collectMachineInfo } from './machine-info.js';
 import { maxOtherCores, renderMarkdown, type BenchResults } from './report-markdown.js';
-import { checkClassifier, checkEndToEnd, checkPreprocess, findPeakMemory, type E2eReport, type PreprocessReport } from './report-targets.js';
+import { checkClassifier, checkEndToEnd, checkMemory, checkPreprocess, findPeakMemory, type E2eReport, type PreprocessReport } from './report-targets.js';
 import { errorMessage } from '../src/errors.js';
 
 /**
@@ -57,7 +57,7 @@ async function main(args: string[]): Promise<void> {
     classifier,
     preprocess,
     e2e,
-    targets: [...checkClassifier(classifier), ...checkPreprocess(preprocess), ...checkEndToEnd(e2e)],
+    targets: [...checkClassifier(classifier), ...checkPreprocess(preprocess), ...checkEndToEnd(e2e), checkMemory(e2e)],
     peakMemory: findPeakMemory(e2e),
     notes: flags.note ?? [],
   };

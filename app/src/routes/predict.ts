@@ -2,13 +2,20 @@ import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
 import type { AppState } from '../http/request-context.js';
 import { createImageReader } from '../http/image-upload.js';
+import type { BodyBudget } from '../http/body-budget.js';
 import type { AppDeps } from '../app-deps.js';
+import type { DecodeLimiter } from '../preprocess/decode-limiter.js';
 import { newPredictionId } from '../store/ids.js';
 import type { PredictionRecord } from '../store/prediction-store.js';
 import { toPredictionJson } from './prediction-json.js';
 import { callStore } from '../metrics.js';
 
-type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'>;
+type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'> & {
+  /** Bounds the upload bytes all requests hold at once. */
+  readonly bodyBudget: BodyBudget;
+  /** Bounds the images decoded, and waiting to be, at once. */
+  readonly decoder: DecodeLimiter;
+};
 
 /** Milliseconds rounded to 1/100: finer digits are noise and bloat every stored row. */
 function roundMs(ms: number): number {
@@ -17,17 +24,19 @@ function roundMs(ms: number): number {
 
 /**
  * `POST /api/predictions`: image (multipart field `image` or raw image/* body) ->
- * preprocess -> classify -> record -> 201. The record is durable before the client hears
- * 201; a store that cannot keep it rejects with UnavailableError and the client gets 503.
+ * preprocess (in its turn: the decode limiter) -> classify -> record -> 201. The record is
+ * durable before the client hears 201; a store that cannot keep it rejects with
+ * UnavailableError and the client gets 503.
  */
 export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps): void {
-  const { config, store, classifier, preprocess, metrics } = deps;
-  const readImage = createImageReader(config.maxBodyBytes);
-  const limits = { maxInputPixels: config.maxInputPixels };
+  const { config, store, classifier, preprocess, metrics, decoder } = deps;
+  const readImage = createImageReader(config.maxBodyBytes, deps.bodyBudget);
+  const { maxInputPixels, maxImageSidePx, maxImageFrames, decodeTimeoutMs } = config;
+  const limits = { maxInputPixels, maxImageSidePx, maxImageFrames, decodeTimeoutMs };
 
   router.post('/api/predictions', async (ctx) => {
     const upload = await readImage(ctx);
-    const image = await preprocess(upload.bytes, limits);
+    const image = await decoder.run(() => preprocess(upload.bytes, limits), ctx.state.signal);
     const result = await classifier.classify(image.pixels);
     const createdAt = new Date();
     const record: PredictionRecord = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClassifierBenchResult } from '../../bench/classifier-bench.js';
 import type { E2ePoint, E2eTarget } from '../../bench/e2e-bench.js';
 import { formatTable } from '../../bench/report-markdown.js';
-import { checkClassifier, checkEndToEnd, checkPreprocess, estimateServiceRate, findPeakMemory, type PreprocessReport } from '../../bench/report-targets.js';
+import { checkClassifier, checkEndToEnd, checkMemory, checkPreprocess, estimateServiceRate, findPeakMemory, type PreprocessReport } from '../../bench/report-targets.js';
 
 /** The benchmark's judgement (ratios, PASS/MISS) and its table formatting, on made-up numbers. */
 
@@ -15,7 +15,7 @@ function point(concurrency: number, requestsPerSec: number, p99: number, errors 
   };
 }
 
-function target(name: 'bare' | 'embedded' | 'cassandra', points: E2ePoint[], peakRssMiB = 200): E2eTarget {
+function target(name: E2eTarget['name'], points: E2ePoint[], peakRssMiB = 200): E2eTarget {
   return { name, command: 'node x', readiness: null, readinessAfter: null, sampleResponse: null, points, peakRssMiB, logFile: 'x.log', cpuProfileDir: null };
 }
 
@@ -93,6 +93,13 @@ describe('benchmark targets', () => {
     const report = { targets: [target('bare', [], 900), target('embedded', [], 250), target('cassandra', [], 310)] };
     expect(findPeakMemory(report)).toEqual({ target: 'cassandra', peakRssMiB: 310 });
     expect(findPeakMemory(null)).toBeNull();
+  });
+
+  it("judges the heaviest run's peak RSS against the 300 MiB bound", () => {
+    const within = { targets: [target('bare', [], 900), target('embedded', [], 230), target('embedded-large', [], 300)] };
+    expect(checkMemory(within)).toMatchObject({ area: 'memory', what: 'peak RSS of the service, heaviest run (embedded-large)', measured: '300 MiB', verdict: 'PASS' });
+    expect(checkMemory({ targets: [target('embedded', [], 301)] }).verdict).toBe('MISS');
+    expect(checkMemory(null).verdict).toBe('NOT RUN');
   });
 
   it('formats a markdown table with right-aligned numeric columns and escaped pipes', () => {
