@@ -59,7 +59,9 @@ RUN npx tsc -p tsconfig.build.json
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# MALLOC_ARENA_MAX and the young generation's size bound the service's memory under load
+# (app/src/cli/serve-runtime.ts); harmless for the other commands.
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 # Owned by root and not writable by the app's user: code and model are read-only at run time
 # (Kubernetes also mounts the root filesystem read-only; data goes to mounted volumes).

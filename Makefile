@@ -35,8 +35,11 @@ build: $(BUILD_STAMP) ## compile TypeScript to dist/ (only when a source changed
 
 # ---- the service -------------------------------------------------------------------------
 .PHONY: run
+# exec: make's child is the server itself, not a shell. `kill -TERM -<pgid>` still reaches it
+# twice (from kill, and forwarded by make): the second is ignored while it drains (app/src/main.ts).
+# The environment bounds its memory (app/src/cli/serve-runtime.ts).
 run: build ## serve the app on http://localhost:3000 (PORT overrides), embedded store by default
-	$(CLI) serve
+	exec env MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=4 $(CLI) serve
 
 .PHONY: train
 train: build ## train the CNN on MNIST and write app/model, with its ONNX twin (EPOCHS, SEED, BATCH_SIZE override)
@@ -102,8 +105,9 @@ images-load: ## load the images into a node's containerd (CONTAINERD_ADDRESS=/pa
 
 # ---- Kubernetes ---------------------------------------------------------------------------
 .PHONY: synth
-synth: install ## synthesize manifests into k8s/dist and the Helm chart into charts/
+synth: install ## synthesize manifests into k8s/dist, the Helm chart into charts/, and the chart's test snapshot
 	$(NODE_BIN)/tsx k8s/synth.ts
+	$(NODE_BIN)/vitest run --project unit k8s/chart.test.ts --update --reporter=dot
 
 .PHONY: kube-up
 kube-up: build ## start the local cluster: control plane, 3 real nodes (containerd, kubelet), KWOK nodes; kubeconfig .kube/local.kubeconfig

@@ -1,4 +1,18 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The cluster tests tell one story on one release, in the order of their file names (1-deploy,
+ * 2-person, 3-replay, 4-faults: the faults roll the app last); every other project keeps
+ * Vitest's own order.
+ */
+class ClusterStoryOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const story = sorted.filter((f) => f.project.name === 'cluster').sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+    return [...sorted.filter((f) => f.project.name !== 'cluster'), ...story];
+  }
+}
 
 /**
  * Three projects: fast unit tests beside the code (run in parallel); integration tests that talk
@@ -9,6 +23,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    sequence: { sequencer: ClusterStoryOrder },
     projects: [
       {
         test: {

@@ -60,6 +60,15 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
     }
   });
 
+  it('pulls no image a node already has (kind load and the local cluster load images, no registry)', () => {
+    for (const template of templates) {
+      for (const container of containersOf(template)) {
+        const where = `${template.owner.kind}/${template.owner.metadata.name}/${container.name}`;
+        expect(container.imagePullPolicy ?? 'IfNotPresent', where).toBe('IfNotPresent');
+      }
+    }
+  });
+
   it('probes every long-running container for startup, readiness and liveness', () => {
     const longRunning = templates.filter(isLongRunning);
     expect(longRunning.map((t) => t.owner.kind).sort()).toEqual(['Deployment', 'StatefulSet']);

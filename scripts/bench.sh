@@ -6,13 +6,15 @@
 #  3. classifier alone: the service's classifier (and its wasm fallback) vs a bare onnxruntime
 #     session, batch 1/8/32/128;
 #  4. preprocessing alone: app/bench/preprocess-bench.ts (one libuv thread), vs sharp decode-only;
-#  5. end to end on loopback: bare Koa ceiling, `serve` with the embedded store, `serve` with the
-#     3-node local Cassandra (started here if not running, stopped again at the end);
+#  5. end to end on loopback: bare Koa ceiling, `serve` with the embedded store (the canvas, and
+#     a 1024x1024 drawing: the heaviest run, whose peak RSS is checked against 300 MiB), `serve`
+#     with the 3-node local Cassandra (started here if not running, stopped again at the end);
 #  6. a CPU profile of the service at 32 connections (BENCH_PROFILE=0 skips it), a separate pass
 #     so the profiler's overhead never touches the reported numbers: it splits the measured
 #     server CPU per request into stages (receive/parse, decode, preprocess, inference, ...);
 #  7. start-up: `make run` on this up-to-date checkout, and the serve process alone, to ready;
-#  8. the report: every target of issue 12 with its ratio and PASS/MISS, machine, load average.
+#  8. the report: every target of issue 12 with its ratio and PASS/MISS (peak RSS included),
+#     machine, load average.
 #  Two what-ifs run beside them (BENCH_WHATIF=0 skips): the service on its wasm fallback
 #  (embedded-wasm) and the real service sent a 28x28 PNG instead of the canvas (embedded-28px);
 #  they locate the end-to-end cost, they are not targets.
@@ -67,7 +69,8 @@ trap cleanup EXIT
 if wants e2e; then
   # Logs, data and profiles of an earlier run must not mix with this one's.
   rm -rf "$OUT/e2e.json" "$OUT/e2e" "$OUT/profile" "$OUT/profile-embedded.md"
-  targets=bare,embedded
+  # embedded-large: the largest image the service accepts, the heaviest run (its peak RSS).
+  targets=bare,embedded,embedded-large
   if [[ "${BENCH_CASSANDRA:-1}" != 0 ]]; then
     all_up=1
     for n in 1 2 3; do [[ "$(scripts/cassandra/node.sh status "$n" 2>/dev/null)" == up* ]] || all_up=0; done

@@ -1,13 +1,19 @@
 // Prints the suite's last line, "N passed, N failed", from Vitest's JSON reports plus the checks
 // run outside Vitest (typecheck). A test file that failed to load counts as one failure, so a
 // broken import can never turn into a green run with fewer tests; so does a skipped test.
-// Usage: test-summary.mjs --typecheck-failed 0|1 --setup-failed 0|1 report.json:exitCode ...
+// The host check (kube-down left the host as it was) counts as one test when it ran.
+// Usage: test-summary.mjs --typecheck-failed 0|1 --setup-failed 0|1
+//          [--host-check passed|failed|pending|skipped] report.json:exitCode ...
 // Exit code: 0 only if everything passed.
 import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
-  options: { 'typecheck-failed': { type: 'string' }, 'setup-failed': { type: 'string' } },
+  options: {
+    'typecheck-failed': { type: 'string' },
+    'setup-failed': { type: 'string' },
+    'host-check': { type: 'string', default: 'skipped' },
+  },
   allowPositionals: true,
 });
 let passed = 0;
@@ -43,6 +49,13 @@ for (const entry of positionals) {
 }
 if (values['typecheck-failed'] === '1') failed += 1;
 else passed += 1;
+const hostCheck = values['host-check'];
+if (hostCheck === 'passed') passed += 1;
+else if (hostCheck !== 'skipped') {
+  // "pending": the snapshot after kube-down could not be taken, which is no pass either.
+  console.log(`host check after kube-down: ${hostCheck}`);
+  failed += 1;
+}
 if (values['setup-failed'] === '1') console.log('some prerequisites failed to start (see above)');
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -11,6 +11,7 @@ import { encodeMultipart, type MultipartBody } from './e2e/multipart.js';
 import { parseStatLine, readMachineBusyMs, startServer, type RunningServer } from './e2e/server-process.js';
 import { meanBatchSize, readBatchCounters, readReadiness } from './e2e/service-metrics.js';
 import { errorMessage } from '../src/errors.js';
+import { SERVE_ENV } from '../src/cli/serve-runtime.js';
 
 /**
  * End to end on loopback: POST /api/predictions with a 280x280 canvas PNG (multipart, as the
@@ -20,15 +21,18 @@ import { errorMessage } from '../src/errors.js';
  * machine's cores with the server, and the JSON says how much CPU each side used.
  */
 
-const USAGE = `Usage: e2e-bench [--targets bare,embedded,cassandra] [--concurrency 1,8,32,64] [--seconds 8]
+const USAGE = `Usage: e2e-bench [--targets bare,embedded,embedded-large,cassandra] [--concurrency 1,8,32,64] [--seconds 8]
   [--warmup-seconds 2] [--profile] [--cassandra-contact-points 127.0.0.1,127.0.0.2,127.0.0.3]
   [--cassandra-keyspace mnist_bench] [--cassandra-pids PID,PID,PID] [--work-dir .bench/e2e]
   [--out .bench/e2e.json]
-Targets: bare (HTTP ceiling), embedded, cassandra (the real service); what-ifs: embedded-wasm (the service
+Targets: bare (HTTP ceiling), embedded, cassandra (the real service), embedded-large (the real service
+sent a 1024x1024 drawing, the largest it accepts: its peak RSS); what-ifs: embedded-wasm (the service
 on its TF.js wasm fallback, INFERENCE_BACKEND=wasm), embedded-28px (the real service sent a 28x28 PNG).`;
 
-const TARGETS = ['bare', 'embedded', 'cassandra', 'embedded-wasm', 'embedded-28px'] as const;
+const TARGETS = ['bare', 'embedded', 'cassandra', 'embedded-large', 'embedded-wasm', 'embedded-28px'] as const;
 const CANVAS_DIGIT = 3;
+/** The side of embedded-large's drawing: at MAX_INPUT_PIXELS' default, 1024x1024. */
+const LARGE_SIDE_PX = 1024;
 type TargetName = (typeof TARGETS)[number];
 
 export interface E2ePoint extends ClosedLoopResult {
@@ -76,10 +80,11 @@ interface Options {
 
 function describeTarget(name: TargetName, options: Options, dataDir: string): { args: string[]; env: Record<string, string> } {
   if (name === 'bare') return { args: [fileURLToPath(new URL('./e2e/bare-koa-server.js', import.meta.url))], env: {} };
+  // The service as make run and the image start it, memory settings included.
   const args = [path.join(PROJECT_ROOT, 'dist/app/src/cli/index.js'), 'serve'];
-  if (name === 'embedded' || name === 'embedded-28px') return { args, env: { DATA_DIR: dataDir } };
-  if (name === 'embedded-wasm') return { args, env: { DATA_DIR: dataDir, INFERENCE_BACKEND: 'wasm' } };
-  return { args, env: { DATA_DIR: dataDir, CASSANDRA_CONTACT_POINTS: options.cassandraContactPoints, CASSANDRA_KEYSPACE: options.cassandraKeyspace } };
+  if (name === 'embedded-wasm') return { args, env: { ...SERVE_ENV, DATA_DIR: dataDir, INFERENCE_BACKEND: 'wasm' } };
+  if (name !== 'cassandra') return { args, env: { ...SERVE_ENV, DATA_DIR: dataDir } };
+  return { args, env: { ...SERVE_ENV, DATA_DIR: dataDir, CASSANDRA_CONTACT_POINTS: options.cassandraContactPoints, CASSANDRA_KEYSPACE: options.cassandraKeyspace } };
 }
 
 async function sendOne(server: RunningServer, upload: MultipartBody): Promise<unknown> {
@@ -182,10 +187,13 @@ async function main(args: string[]): Promise<void> {
   const upload = encodeMultipart({ source: 'canvas' }, { field: 'image', filename: 'canvas.png', contentType: 'image/png', bytes: png });
   const small = await readSmallDigitPng(CANVAS_DIGIT);
   const smallUpload = encodeMultipart({ source: 'canvas' }, { field: 'image', filename: 'digit.png', contentType: 'image/png', bytes: small });
+  const large = await drawDigitPng(CANVAS_DIGIT, { sizePx: LARGE_SIDE_PX, strokeWidthPx: 70 });
+  const largeUpload = encodeMultipart({ source: 'upload' }, { field: 'image', filename: 'large.png', contentType: 'image/png', bytes: large });
+  const uploads: Partial<Record<TargetName, MultipartBody>> = { 'embedded-28px': smallUpload, 'embedded-large': largeUpload };
   const results: E2eTarget[] = [];
   for (const name of targets as TargetName[]) {
     try {
-      results.push(await benchTarget(name, name === 'embedded-28px' ? smallUpload : upload, options));
+      results.push(await benchTarget(name, uploads[name] ?? upload, options));
     } catch (error) {
       // One unreachable target (Cassandra down) must not throw away the others' numbers.
       const message = errorMessage(error);
@@ -197,6 +205,7 @@ async function main(args: string[]): Promise<void> {
   const report = {
     image: { kind: `canvas PNG, digit ${CANVAS_DIGIT}, dark strokes on transparent background`, widthPx: 280, heightPx: 280, pngBytes: png.length, requestBytes: upload.body.length },
     smallImage: { kind: `first MNIST test digit ${CANVAS_DIGIT}, 28x28 grey PNG (embedded-28px only)`, pngBytes: small.length },
+    largeImage: { kind: `digit ${CANVAS_DIGIT} drawn on a transparent ${LARGE_SIDE_PX}x${LARGE_SIDE_PX} canvas (embedded-large only)`, pngBytes: large.length },
     secondsPerPoint: options.durationMs / 1000,
     loadGenerator: 'closed loop of app/src/replay (undici keep-alive client, one connection per client), in its own process on the same 2 cores as the server',
     targets: results,

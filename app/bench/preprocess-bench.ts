@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { parseFlags, positiveInt } from '../src/cli/args.js';
-import { PROJECT_ROOT } from '../src/config.js';
+import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { preprocessImage } from '../src/preprocess/preprocess.js';
 import { drawDigitPng } from '../test/fixtures/draw-digit.js';
 import { readMnistTestDigit } from '../test/fixtures/mnist-idx.js';
@@ -27,7 +27,8 @@ import { errorMessage } from '../src/errors.js';
 const USAGE = `Usage: UV_THREADPOOL_SIZE=1 npx tsx app/bench/preprocess-bench.ts [--in-flight 8] [--seconds 6]
   [--slice-ms 250] [--out .bench/preprocess.json]`;
 
-const LIMITS = { maxInputPixels: 4096 * 4096 };
+/** The service's own limits (its defaults). */
+const LIMITS = loadConfig({});
 const WARMUP_MS = 500;
 
 type Pipeline = (bytes: Buffer) => Promise<unknown>;

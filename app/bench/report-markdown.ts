@@ -107,7 +107,10 @@ function e2eSection(e: E2eReport): string {
     formatTable(['server', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req (kernel)', 'server cores', 'client CPU µs/req', 'mean batch', 'Cassandra JVMs CPU µs/req', 'other load (cores)'], rows),
     '',
     `Peak RSS (VmHWM) per server process over all its runs: ${memory}.`,
-    ...(e.targets.some((t) => t.name.startsWith('embedded-'))
+    ...(e.targets.some((t) => t.name === 'embedded-large')
+      ? ['', 'embedded-large is the real service sent a 1024x1024 drawing, the largest image it accepts: the heaviest run, for the peak RSS.']
+      : []),
+    ...(e.targets.some((t) => t.name === 'embedded-wasm' || t.name === 'embedded-28px')
       ? ['', 'What-ifs (not targets): embedded-wasm is the service on its TF.js wasm fallback (INFERENCE_BACKEND=wasm: where onnxruntime-node is not installed); embedded-28px is the real service sent a 28x28 PNG instead of the 280x280 canvas.']
       : []),
     ...e.targets.filter((t) => t.error !== undefined).map((t) => `\n${t.name}: not measured (${t.error}).`),

@@ -7,7 +7,7 @@ import { collectMachineInfo } from './machine-info.js';
 import { maxOtherCores, renderMarkdown, type BenchResults } from './report-markdown.js';
 import { cpuPerStage, type StageSamples } from './profile-stages.js';
 import {
-  checkClassifier, checkEndToEnd, checkPeakMemory, checkPreprocess, checkServerCpu, checkStartup, E2E_CONCURRENCY, findPeakMemory,
+  checkClassifier, checkEndToEnd, checkMemory, checkPreprocess, checkServerCpu, checkStartup, E2E_CONCURRENCY, findPeakMemory,
   type E2eReport, type PreprocessReport,
 } from './report-targets.js';
 import type { StartupResult } from './startup-bench.js';
@@ -68,7 +68,7 @@ async function main(args: string[]): Promise<void> {
     e2e,
     targets: (() => {
       const [embeddedCheck, cassandraCheck] = checkEndToEnd(e2e);
-      return [...checkClassifier(classifier), embeddedCheck!, checkServerCpu(e2e), cassandraCheck!, checkStartup(startup), checkPeakMemory(e2e), ...checkPreprocess(preprocess)];
+      return [...checkClassifier(classifier), embeddedCheck!, checkServerCpu(e2e), cassandraCheck!, checkStartup(startup), checkMemory(e2e), ...checkPreprocess(preprocess)];
     })(),
     peakMemory: findPeakMemory(e2e),
     cpuByStage: stageSamples !== null && embedded !== undefined ? cpuPerStage(stageSamples.threads, embedded) : null,

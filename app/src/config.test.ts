@@ -18,9 +18,28 @@ describe('service settings', () => {
       inferenceThread: 'worker',
       batchMaxSize: 32,
       batchMaxWaitMs: 2,
-      maxInputPixels: 4096 * 4096,
+      maxBodyBytes: 5 * 1024 * 1024,
+      maxInflightBodyBytes: 32 * 1024 * 1024,
+      maxInputPixels: 1024 * 1024,
+      maxImageSidePx: 2048,
+      maxImageFrames: 100,
+      decodeTimeoutMs: 2_000,
+      decodeConcurrency: 2,
+      decodeQueueMax: 128,
+      maxConnections: 2048,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 10_000,
       cassandra: undefined,
     });
+  });
+
+  it('keeps room for at least one whole upload in MAX_INFLIGHT_BODY_BYTES, naming the variable', () => {
+    expect(loadConfig({ MAX_BODY_BYTES: String(64 * 1024 * 1024) }).maxInflightBodyBytes).toBe(64 * 1024 * 1024);
+    expect(() => loadConfig({ MAX_BODY_BYTES: '2048', MAX_INFLIGHT_BODY_BYTES: '1024' })).toThrow(/^MAX_INFLIGHT_BODY_BYTES must be an integer from 2048 to/);
+  });
+
+  it('refuses a decode budget under a second: libvips counts it in whole seconds', () => {
+    expect(() => loadConfig({ DECODE_TIMEOUT_MS: '500' })).toThrow(/DECODE_TIMEOUT_MS must be an integer from 1000 to 60000, got "500"/);
   });
 
   it('runs the model in a worker thread unless INFERENCE_THREAD says main', () => {

@@ -86,7 +86,22 @@ export interface Config {
   readonly batchMaxSize: number;
   readonly batchMaxWaitMs: number;
   readonly maxBodyBytes: number;
+  /** Bound on the bodies of all requests being read at once (MAX_INFLIGHT_BODY_BYTES): past it, 503. */
+  readonly maxInflightBodyBytes: number;
+  /** Image limits, checked from the header before any pixel is decoded. */
   readonly maxInputPixels: number;
+  readonly maxImageSidePx: number;
+  readonly maxImageFrames: number;
+  /** Budget of one decode (libvips stops the work past it; whole seconds). */
+  readonly decodeTimeoutMs: number;
+  /** Images decoded at once, and waiting for a decoder before the service answers 503. */
+  readonly decodeConcurrency: number;
+  readonly decodeQueueMax: number;
+  /** Connections open at once; Node closes new ones past it (each costs memory, even idle). */
+  readonly maxConnections: number;
+  /** Time a client has to send its request line and headers (Node's headersTimeout). */
+  readonly headersTimeoutMs: number;
+  /** Time from the headers to the answer: the body must arrive (else 408) and the work finish (else 504). */
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   /** Directory for the embedded store's SQLite file (used when Cassandra is not configured). */
@@ -154,6 +169,7 @@ function readCassandra(env: Env): CassandraConfig | undefined {
 /** Reads and validates the whole configuration; throws ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(ROOT, readString(env, 'DATA_DIR', '.data'));
+  const maxBodyBytes = readInt(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024);
   return {
     host: readString(env, 'HOST', '0.0.0.0'),
     port: readInt(env, 'PORT', 3000, 0, 65535),
@@ -166,8 +182,16 @@ export function loadConfig(env: Env = process.env): Config {
     inferenceWorkers: readInt(env, 'INFERENCE_WORKERS', 1, 1, 64),
     batchMaxSize: readInt(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
     batchMaxWaitMs: readInt(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),
-    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    maxInputPixels: readInt(env, 'MAX_INPUT_PIXELS', 4096 * 4096, 784, 268_402_689),
+    maxBodyBytes,
+    maxInflightBodyBytes: readInt(env, 'MAX_INFLIGHT_BODY_BYTES', Math.max(32 * 1024 * 1024, maxBodyBytes), maxBodyBytes, 4 * 1024 * 1024 * 1024),
+    maxInputPixels: readInt(env, 'MAX_INPUT_PIXELS', 1024 * 1024, 784, 268_402_689),
+    maxImageSidePx: readInt(env, 'MAX_IMAGE_SIDE_PX', 2048, 28, 65_535),
+    maxImageFrames: readInt(env, 'MAX_IMAGE_FRAMES', 100, 1, 100_000),
+    decodeTimeoutMs: readInt(env, 'DECODE_TIMEOUT_MS', 2_000, 1_000, 60_000),
+    decodeConcurrency: readInt(env, 'DECODE_CONCURRENCY', 2, 1, 64),
+    decodeQueueMax: readInt(env, 'DECODE_QUEUE_MAX', 128, 0, 100_000),
+    maxConnections: readInt(env, 'MAX_CONNECTIONS', 2048, 1, 1_000_000),
+    headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     dataDir,

@@ -35,10 +35,37 @@ export class NotFoundError extends AppError {
   readonly code = 'not_found';
 }
 
-/** 413: body bytes or decoded pixel count above the configured limit. */
+/** 405: a method no route of the service takes (CONNECT, or a known route with another method). */
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  readonly code = 'method_not_allowed';
+}
+
+/** 408: the client did not send its headers or its body in time. */
+export class RequestTimeoutError extends AppError {
+  readonly status = 408;
+  readonly code = 'request_timeout';
+}
+
+/**
+ * 413: body bytes, image dimensions, pixels or frames above the configured limits, or an image
+ * that takes longer than its decode budget.
+ */
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';
+}
+
+/** 417: an `Expect` header other than `100-continue`. */
+export class ExpectationFailedError extends AppError {
+  readonly status = 417;
+  readonly code = 'expectation_failed';
+}
+
+/** 431: request line and headers together over Node's limit (a 100 KB URL, a 64 KB cookie). */
+export class HeadersTooLargeError extends AppError {
+  readonly status = 431;
+  readonly code = 'headers_too_large';
 }
 
 /** 415: the bytes are not an image format we accept (PNG, JPEG, WebP, GIF, TIFF). */
@@ -60,6 +87,18 @@ export class EmptyImageError extends AppError {
 export class UnavailableError extends AppError {
   readonly status = 503;
   readonly code = 'unavailable';
+}
+
+/** 501: a transfer coding other than chunked (RFC 9112: a server that does not understand it says so). */
+export class NotImplementedError extends AppError {
+  readonly status = 501;
+  readonly code = 'not_implemented';
+}
+
+/** 505: anything but HTTP/1.0 and HTTP/1.1 (an HTTP/0.9 request line). */
+export class HttpVersionNotSupportedError extends AppError {
+  readonly status = 505;
+  readonly code = 'http_version_not_supported';
 }
 
 /** 504: the request did not finish within the configured timeout. */

@@ -1,10 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Config } from './config.js';
 import { loadClassifier, type LoadedClassifier } from './inference/classifier.js';
 import type { Classifier } from './inference/classifier-types.js';
-import { preprocessImage } from './preprocess/preprocess.js';
+import { configureDecoder, preprocessImage } from './preprocess/preprocess.js';
+import { createHttpServer } from './http/http-server.js';
 import type { AppState } from './http/request-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -71,6 +72,7 @@ async function closeServer(server: Server, timeoutMs: number, logger: Logger): P
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
+  configureDecoder();
   const store = await openStore({ config, logger });
   let classifier: LoadedClassifier;
   try {
@@ -82,6 +84,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       maxBatchWaitMs: config.batchMaxWaitMs,
       inferenceThread: config.inferenceThread,
       workers: config.inferenceWorkers,
+      decodeConcurrency: config.decodeConcurrency,
       logger,
     });
   } catch (error) {
@@ -91,11 +94,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   // With the model in a worker thread, uploads are preprocessed there (classifier.recognise);
   // preprocess.ts is imported here either way: sharp must stay loaded by the main thread.
   const app = createApp({ config, store, classifier, preprocess: preprocessImage, logger, metrics });
-  const server = createServer(app.callback());
-  // The app answers 504 at requestTimeoutMs; Node's own limit is the backstop for clients
-  // that trickle their upload (slowloris) and never reach a handler.
-  server.requestTimeout = config.requestTimeoutMs + 1_000;
-  server.headersTimeout = Math.min(60_000, server.requestTimeout);
+  const server = createHttpServer(app, config, { logger, metrics });
   let address: AddressInfo;
   try {
     address = await listen(server, config.port, config.host);
@@ -120,17 +119,32 @@ export async function startService(config: Config, options: StartOptions = {}): 
   return { config, logger, app, server, store, classifier, backendFallbacks: classifier.backendFallbacks, url: `http://${host}:${address.port}`, shutdown };
 }
 
-/** SIGTERM (Kubernetes) and SIGINT (Ctrl-C) shut down gracefully, then exit 0 (1 if closing failed). */
+/**
+ * SIGTERM (Kubernetes) and SIGINT (Ctrl-C): the first one drains, then exits 0 (1 if closing
+ * failed). Signals often come twice (make forwards SIGTERM to its child as well as the group
+ * receiving it), so later ones are logged and ignored until the drain deadline, and requests in
+ * flight still finish. Past the deadline, when closing the store or the model hangs, another
+ * signal ends the process at once.
+ */
 export function installSignalHandlers(service: RunningService): void {
+  let deadline: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    service.shutdown(signal).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        service.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    if (deadline === undefined) {
+      deadline = Date.now() + service.config.shutdownTimeoutMs;
+      service.shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          service.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    } else if (Date.now() < deadline) {
+      service.logger.warn({ signal, drainDeadlineMs: deadline - Date.now() }, 'signal ignored: already draining');
+    } else {
+      service.logger.error({ signal }, 'signal after the drain deadline: exiting without finishing the shutdown');
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -21,6 +21,13 @@ export interface AppMetrics {
   /** Spooled records delivered to the database, and failed delivery attempts (retried). */
   readonly spoolDelivered: Counter;
   readonly spoolDeliveryRetries: Counter;
+  /** Requests refused below the app (parser errors, header timeouts, CONNECT), by error code. */
+  readonly clientErrors: Counter<'code'>;
+  /** Images waiting for a decoder, and being decoded (bounded by DECODE_QUEUE_MAX and DECODE_CONCURRENCY). */
+  readonly decodeQueueDepth: Gauge;
+  readonly decodeActive: Gauge;
+  /** Upload bytes reserved by requests in progress (bounded by MAX_INFLIGHT_BODY_BYTES). */
+  readonly inflightBodyBytes: Gauge;
   /** Hooks the /metrics route runs before rendering, to bring pulled values up to date. */
   readonly beforeScrape: (() => void)[];
   /** Constant 1, labelled with what is running: the way to see backend and model per pod. */
@@ -28,7 +35,10 @@ export interface AppMetrics {
 }
 
 export interface MetricsOptions {
-  /** Process metrics (CPU, heap, event loop lag); on by default. */
+  /**
+   * Process metrics (CPU, RSS, heap, and event loop lag: nodejs_eventloop_lag_seconds, with
+   * the max and percentiles since the last scrape); on by default.
+   */
   readonly defaultMetrics?: boolean;
 }
 
@@ -91,6 +101,27 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     spoolDeliveryRetries: new Counter({
       name: 'store_spool_delivery_retries_total',
       help: 'Spool delivery attempts that failed and will be retried',
+      registers,
+    }),
+    clientErrors: new Counter({
+      name: 'http_client_errors_total',
+      help: 'Requests refused before reaching the app (malformed HTTP, header timeout, CONNECT), by error code',
+      labelNames: ['code'],
+      registers,
+    }),
+    decodeQueueDepth: new Gauge({
+      name: 'image_decode_queue_depth',
+      help: 'Images waiting for a decoder',
+      registers,
+    }),
+    decodeActive: new Gauge({
+      name: 'image_decode_active',
+      help: 'Images being decoded',
+      registers,
+    }),
+    inflightBodyBytes: new Gauge({
+      name: 'http_inflight_body_bytes',
+      help: 'Upload bytes reserved by requests in progress',
       registers,
     }),
     info: new Gauge({

@@ -2,11 +2,14 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { AppDeps } from './app-deps.js';
 import type { AppState } from './http/request-context.js';
+import { createBodyBudget } from './http/body-budget.js';
 import { createErrorMiddleware } from './http/error-middleware.js';
 import { createRequestContext } from './http/request-context.js';
 import { createRequestLog } from './http/request-log.js';
+import { createRequestShapeCheck } from './http/request-shape.js';
 import { createTimeoutMiddleware } from './http/limits.js';
 import { observeStore } from './metrics.js';
+import { createDecodeLimiter } from './preprocess/decode-limiter.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPredictRoute } from './routes/predict.js';
@@ -33,8 +36,9 @@ function observeRuntime(deps: AppDeps): void {
 }
 
 /**
- * Builds the Koa app: request id -> access log -> the one error middleware -> timeout ->
- * routes. Never listens by itself (tests drive `app.callback()`, main.ts owns the server).
+ * Builds the Koa app: request id -> access log -> the one error middleware -> request shape
+ * (Host, Expect...) -> timeout -> routes. Never listens by itself (tests drive
+ * `app.callback()`; main.ts builds the server with http/http-server.ts).
  */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
@@ -43,9 +47,24 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'koa error outside a request'));
   observeRuntime(deps);
 
+  // What all requests together may hold: upload bytes, and images in or waiting for a decoder.
+  const bodyBudget = createBodyBudget(deps.config.maxInflightBodyBytes);
+  const { decodeConcurrency, decodeQueueMax } = deps.config;
+  // Where uploads are preprocessed in the inference workers, each decodes DECODE_CONCURRENCY at
+  // a time (inference-host.ts) and this thread hands them over at once, so that the worker can
+  // batch them: as many as could be decoding or waiting; one more is refused (503).
+  const decoder = deps.classifier.recognise === undefined
+    ? createDecodeLimiter({ concurrency: decodeConcurrency, maxQueued: decodeQueueMax })
+    : createDecodeLimiter({ concurrency: decodeConcurrency + decodeQueueMax, maxQueued: 0 });
+  deps.metrics.beforeScrape.push(() => {
+    deps.metrics.decodeQueueDepth.set(decoder.queued);
+    deps.metrics.decodeActive.set(decoder.active);
+    deps.metrics.inflightBodyBytes.set(bodyBudget.reservedBytes);
+  });
+
   const router = new Router<AppState>();
   registerWebRoutes(router);
-  registerPredictRoute(router, deps);
+  registerPredictRoute(router, { ...deps, bodyBudget, decoder });
   registerHistoryRoutes(router, deps);
   registerHealthRoutes(router, deps, () => draining.has(app));
   registerMetricsRoute(router, deps);
@@ -53,6 +72,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(createRequestContext());
   app.use(createRequestLog(deps.logger, deps.metrics));
   app.use(createErrorMiddleware(deps.logger));
+  app.use(createRequestShapeCheck());
   app.use(createTimeoutMiddleware(deps.config.requestTimeoutMs));
   app.use(router.routes());
   app.use(router.allowedMethods());

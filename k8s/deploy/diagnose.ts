@@ -51,6 +51,12 @@ export async function diagnoseWorkload(
   return lines;
 }
 
+/** The workload's pods that cannot pull an image, one line each (empty when none). */
+export async function findPullFailures(clients: Clients, namespace: string, selector: V1LabelSelector | undefined): Promise<string[]> {
+  const pods = await clients.core.listNamespacedPod({ namespace, labelSelector: toLabelSelector(selector) });
+  return pods.items.map((pod) => findPodProblem(pod, [])).filter((p) => p?.pullFailure === true).map((p) => p!.summary);
+}
+
 function workloadWarnings(events: readonly CoreV1Event[], workloadName: string): CoreV1Event[] {
   return events.filter(
     (e) => e.type === 'Warning' && e.involvedObject.kind !== 'Pod' && (e.involvedObject.name ?? '').startsWith(workloadName),

@@ -70,6 +70,7 @@ describe('findPodProblem', () => {
       },
     };
     expect(findPodProblem(pod, [])?.summary).toBe('container digits of pod digits-1 cannot pull image nope:1: ImagePullBackOff: Back-off pulling image "nope:1"');
+    expect(findPodProblem(pod, [])?.pullFailure).toBe(true);
   });
 
   it('explains a running pod that is not ready by its readiness probe event', () => {

@@ -4,6 +4,8 @@ import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-n
 export interface PodProblem {
   readonly summary: string;
   readonly logs?: { readonly container: string; readonly previous: boolean };
+  /** The image cannot be pulled: it will not fix itself unless the image appears. */
+  readonly pullFailure?: boolean;
 }
 
 const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -50,7 +52,10 @@ function findContainerProblem(pod: string, status: V1ContainerStatus, phase: str
     };
   }
   if (waiting?.reason !== undefined && PULL_FAILURES.has(waiting.reason)) {
-    return { summary: `${who} cannot pull image ${status.image}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` };
+    return {
+      summary: `${who} cannot pull image ${status.image}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+      pullFailure: true,
+    };
   }
   if (waiting?.reason === 'CreateContainerConfigError' || waiting?.reason === 'CreateContainerError') {
     return { summary: `${who} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` };

@@ -1,7 +1,7 @@
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import type { Clients } from './clients.js';
 import { DeployError } from './errors.js';
-import { diagnoseWorkload } from './diagnose.js';
+import { diagnoseWorkload, findPullFailures } from './diagnose.js';
 import { type KubeObject, toRef } from './kube-object.js';
 import type { WaitKind } from './plan.js';
 import type { Report } from './progress.js';
@@ -17,7 +17,15 @@ export interface WaitOptions {
   readonly pollMs?: number;
   /** Reported again at least this often while nothing changes, so a person sees it is alive. */
   readonly heartbeatMs?: number;
+  /**
+   * How long an image may fail to pull before the wait gives up (default 90 s): kubelet retries
+   * for ever, but an image missing from the node (not `kind load`ed, a typo in the tag) never
+   * appears by itself, and a person should hear it now, not at the --timeout.
+   */
+  readonly pullGiveUpMs?: number;
 }
+
+const PULL_CHECK_EVERY_MS = 10_000;
 
 /**
  * Polls a workload until it is rolled out (StatefulSet, Deployment, DaemonSet) or succeeded
@@ -30,6 +38,8 @@ export async function waitFor(clients: Clients, object: KubeObject, kind: WaitKi
   const startedMs = Date.now();
   let last = '';
   let lastReportMs = 0;
+  let lastPullCheckMs = 0;
+  let pullFailingSinceMs: number | undefined;
   for (;;) {
     const { progress, selector } = await readProgress(clients, object.kind, object.metadata.name, namespace);
     const seconds = Math.round((Date.now() - startedMs) / 1000);
@@ -48,6 +58,15 @@ export async function waitFor(clients: Clients, object: KubeObject, kind: WaitKi
       options.report({ type: 'waiting', ref, ready: progress.ready, desired: progress.desired, noun, detail: progress.detail });
       last = now;
       lastReportMs = Date.now();
+    }
+    if (Date.now() - lastPullCheckMs >= PULL_CHECK_EVERY_MS) {
+      lastPullCheckMs = Date.now();
+      const failures = await findPullFailures(clients, namespace, selector);
+      pullFailingSinceMs = failures.length === 0 ? undefined : (pullFailingSinceMs ?? Date.now());
+      if (pullFailingSinceMs !== undefined && Date.now() - pullFailingSinceMs >= (options.pullGiveUpMs ?? 90_000)) {
+        const head = `${ref}: an image cannot be pulled (for ${Math.round((Date.now() - pullFailingSinceMs) / 1000)}s); is it loaded into the nodes or pushed to the registry?`;
+        throw new DeployError([head, ...failures.map((l) => `  ${l}`)].join('\n'));
+      }
     }
     if (Date.now() >= options.deadlineMs) {
       const why = await diagnoseWorkload(clients, namespace, object.metadata.name, selector);

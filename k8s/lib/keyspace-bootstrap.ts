@@ -80,6 +80,9 @@ export class KeyspaceBootstrap extends Construct {
     this.job.addInitContainer({
       name: 'superuser',
       image: cassandra.image,
+      // As the StatefulSet pulls it (cdk8s-plus would say Always): a node that has the image,
+      // loaded by `kind load` or the local cluster's load-images.sh, must not need a registry.
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['sh', '-c', SUPERUSER_SCRIPT],
       envVariables: {
         ...connection,

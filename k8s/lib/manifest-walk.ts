@@ -10,6 +10,7 @@ export type KubeObject = { kind: string; metadata: { name: string; namespace?: s
 export interface Container {
   name: string;
   image?: string;
+  imagePullPolicy?: string;
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown } }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];

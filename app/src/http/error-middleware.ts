@@ -12,10 +12,13 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'invalid_request',
   404: 'not_found',
   405: 'method_not_allowed',
-  408: 'timeout',
+  408: 'request_timeout',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  417: 'expectation_failed',
+  431: 'headers_too_large',
   501: 'not_implemented',
+  505: 'http_version_not_supported',
 };
 
 interface HttpErrorLike {
@@ -55,8 +58,6 @@ function writeError(ctx: AppContext, status: number, body: ErrorBody): void {
   ctx.body = body;
   ctx.set('x-request-id', ctx.state.requestId);
   ctx.set('Cache-Control', 'no-store');
-  // A body we refused to read may still be arriving: close instead of draining it for keep-alive.
-  if (status === 413 && !ctx.req.complete) ctx.set('Connection', 'close');
 }
 
 /**

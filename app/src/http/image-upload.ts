@@ -2,6 +2,7 @@ import multer from '@koa/multer';
 import { InvalidRequestError, MissingImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
 import { PREDICTION_SOURCES, type PredictionSource } from '../store/prediction-store.js';
 import type { AppContext } from './request-context.js';
+import type { BodyBudget } from './body-budget.js';
 import { assertDeclaredLength, readBoundedBody, readContentLength } from './limits.js';
 
 /** The multipart field that carries the image. */
@@ -58,9 +59,11 @@ function translateMultipartError(error: unknown, maxBodyBytes: number): Error {
 
 /**
  * Builds the reader. Both paths enforce `maxBodyBytes` while streaming (declared length
- * first, then counted bytes), so no request can make the service buffer more than that.
+ * first, then counted bytes), so no request can make the service buffer more than that; and
+ * each upload holds its share of `budget` until its response is done, so that all of them
+ * together cannot either.
  */
-export function createImageReader(maxBodyBytes: number): ImageReader {
+export function createImageReader(maxBodyBytes: number, budget: BodyBudget): ImageReader {
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBodyBytes, files: 1, fields: 8, fieldSize: 1024, fieldNameSize: 100, parts: 10, headerPairs: 50 },
@@ -69,6 +72,8 @@ export function createImageReader(maxBodyBytes: number): ImageReader {
   return async (ctx) => {
     if (!hasBody(ctx)) throw new MissingImageError(`the request has no body: ${HOW_TO_SEND}`);
     assertDeclaredLength(ctx.req, maxBodyBytes);
+    const release = budget.reserve(readContentLength(ctx.req) ?? maxBodyBytes);
+    ctx.res.once('close', release);
 
     if (ctx.is('multipart/form-data')) {
       try {

@@ -2,7 +2,7 @@
  * Limits on what one request may cost: body bytes (enforced while streaming) and time.
  */
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequestError, PayloadTooLargeError, TimeoutError } from '../errors.js';
+import { InvalidRequestError, PayloadTooLargeError, RequestTimeoutError, TimeoutError } from '../errors.js';
 import type { AppMiddleware } from './request-context.js';
 
 /** Content-Length when the client sent a valid one; undefined for chunked bodies. */
@@ -77,21 +77,37 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 }
 
 /**
- * Answers 504 when the rest of the chain takes longer than `timeoutMs`. The work itself is
- * not cancelled (a classification or a store write cannot be aborted halfway); its late
- * result is dropped because Koa ignores body and status changes once the response is sent.
+ * Answers when the rest of the chain takes longer than `timeoutMs` after the headers: 408 when
+ * the client has not finished sending its body (its fault), 504 otherwise (ours). The work
+ * itself is not cancelled (a classification or a store write cannot be aborted halfway); its
+ * late result is dropped because Koa ignores body and status changes once the response is
+ * sent. Work that has not started yet is: `ctx.state.signal` aborts at the deadline, and when
+ * the client goes away before its answer.
  */
 export function createTimeoutMiddleware(timeoutMs: number): AppMiddleware {
-  return async (_ctx, next) => {
+  return async (ctx, next) => {
+    const controller = new AbortController();
+    ctx.state.signal = controller.signal;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`the request took longer than ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => {
+        const error = ctx.req.complete
+          ? new TimeoutError(`the request took longer than ${timeoutMs} ms`)
+          : new RequestTimeoutError(`the request body did not arrive within ${timeoutMs} ms`);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
       timer.unref();
     });
+    const onClose = (): void => {
+      if (!ctx.res.writableFinished) controller.abort(new InvalidRequestError('the client closed the connection before its answer'));
+    };
+    ctx.res.once('close', onClose);
     try {
       await Promise.race([next(), expired]);
     } finally {
       clearTimeout(timer);
+      ctx.res.off('close', onClose);
     }
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Middleware, ParameterizedContext } from 'koa';
+import { discardUnreadBody } from './unread-body.js';
 
 /** Per-request state every middleware and route can rely on (set by createRequestContext). */
 export interface AppState {
@@ -8,6 +9,11 @@ export interface AppState {
   requestId: string;
   /** performance.now() when the request entered the app: the base of every latency figure. */
   startedAtMs: number;
+  /**
+   * Aborted at the request's deadline or when its client goes away (set by the timeout
+   * middleware, limits.ts): work still queued for this request need not start.
+   */
+  signal: AbortSignal;
 }
 
 /** The Koa context type of this app's middleware and routes. */
@@ -29,7 +35,9 @@ export function chooseRequestId(incoming: string | string[] | undefined): string
 
 /**
  * Outermost middleware: gives the request its id and start time, and puts the id on the
- * response before anything else can fail, so even a 500 carries `x-request-id`.
+ * response before anything else can fail, so even a 500 carries `x-request-id`. Once the
+ * answer is decided, a body nobody read is drained within bounds (unread-body.ts), so that
+ * the client, still sending, can read the answer.
  */
 export function createRequestContext(): AppMiddleware {
   return async (ctx, next) => {
@@ -38,6 +46,10 @@ export function createRequestContext(): AppMiddleware {
     ctx.set(REQUEST_ID_HEADER, ctx.state.requestId);
     // Browsers must take our content types at their word (an upload is never run as a script).
     ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
+    try {
+      await next();
+    } finally {
+      discardUnreadBody(ctx.req);
+    }
   };
 }

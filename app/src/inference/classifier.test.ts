@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawDigitPng } from '../../test/fixtures/draw-digit.js';
 import { preprocessImage } from '../preprocess/preprocess.js';
-import { PROJECT_ROOT } from '../config.js';
+import { loadConfig, PROJECT_ROOT } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import { loadClassifier, type LoadedClassifier } from './classifier.js';
 import { IMAGE_PIXELS } from '../mnist/geometry.js';
@@ -86,7 +86,7 @@ describe.each(CASES)('the classifier with the committed model, inference on the 
       return;
     }
     batchSizes.length = 0;
-    const limits = { maxInputPixels: 4096 * 4096 };
+    const limits = loadConfig({});
     const answers = await Promise.all([5, 2, 8].map(async (digit) => classifier.recognise!(await drawDigitPng(digit), limits)));
     expect(answers.map((a) => a.classification.digit)).toEqual([5, 2, 8]);
     // The same answer as preprocessing here and classifying the pixels.

@@ -32,6 +32,8 @@ export interface ClassifierOptions {
   readonly inferenceThread?: InferenceThreadSetting;
   /** Worker threads, each with its own model, sharing uploads by load (worker mode only). @default 1 */
   readonly workers?: number;
+  /** Uploads each worker decodes at once (DECODE_CONCURRENCY; worker mode only). @default 2 */
+  readonly decodeConcurrency?: number;
   /** Receives the inference worker's deaths and restarts. @default no logging */
   readonly logger?: InferenceLogger;
 }
@@ -79,7 +81,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Loaded
   const inferenceThread = options.inferenceThread ?? 'worker';
   const startWorker = (): Promise<InferenceEngine> => startWorkerInference({
     modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 1, warmupBatchSizes,
-    maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, logger: options.logger,
+    maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, decodeConcurrency: options.decodeConcurrency, logger: options.logger,
   });
   const engine =
     inferenceThread === 'worker'

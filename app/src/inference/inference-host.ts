@@ -1,4 +1,5 @@
 import { IMAGE_PIXELS, NUM_CLASSES, stackImages } from '../mnist/geometry.js';
+import { createDecodeLimiter } from '../preprocess/decode-limiter.js';
 import type { PreprocessedDigit, PreprocessLimits } from '../preprocess/preprocess.js';
 import { Batcher } from './batcher.js';
 import type { InferenceModel } from './inference-model.js';
@@ -20,6 +21,12 @@ export interface HostedModel extends Pick<InferenceModel, 'backendFallbacks' | '
 export interface HostedRecognition {
   /** Uploaded bytes -> the model's input (preprocessImage, or a test's stand-in). */
   readonly preprocess: (bytes: Buffer, limits: PreprocessLimits) => Promise<PreprocessedDigit>;
+  /**
+   * Images decoded at once in this thread (DECODE_CONCURRENCY); the others wait their turn here.
+   * A plain PNG decodes synchronously, one at a time anyway; sharp's decodes are asynchronous,
+   * and each holds up to MAX_INPUT_PIXELS of raw pixels: this bounds their memory.
+   */
+  readonly decodeConcurrency: number;
   readonly maxBatchSize: number;
   readonly maxBatchWaitMs: number;
 }
@@ -39,9 +46,11 @@ function createRecogniser(port: ReplyPort, model: HostedModel, options: HostedRe
     maxBatchWaitMs: options.maxBatchWaitMs,
   });
   batcher.onBatch((size, durationMs) => port.postMessage({ kind: 'batch', size, durationMs }));
+  // The main thread bounds how many uploads are handed over; here they only wait for a decoder.
+  const decoder = createDecodeLimiter({ concurrency: options.decodeConcurrency, maxQueued: Number.MAX_SAFE_INTEGER });
   return async (request) => {
     const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
-    const digit = await options.preprocess(bytes, request.limits);
+    const digit = await decoder.run(() => options.preprocess(bytes, request.limits));
     if (digit.pixels.length !== IMAGE_PIXELS) throw new RangeError(`preprocessing gave ${digit.pixels.length} pixels, not ${IMAGE_PIXELS}`);
     const probabilities = await batcher.submit(digit.pixels);
     const input = ownBuffer(digit.input);

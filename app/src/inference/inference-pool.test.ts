@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import type { ClassifierHealth } from './classifier-types.js';
 import type { InferenceEngine, RawRecognition } from './inference-model.js';
@@ -44,7 +45,7 @@ class HeldEngine implements InferenceEngine {
   }
 }
 
-const LIMITS = { maxInputPixels: 100 };
+const LIMITS = loadConfig({});
 
 describe('a pool of inference workers', () => {
   it('gives each request to the live worker with the fewest requests in flight', async () => {

@@ -17,10 +17,12 @@ import type { InferenceModelOptions } from './inference-model.js';
 /** The worker's thread name in `top -H` and /proc/<pid>/task/<tid>/comm (Linux; 15 characters max). */
 export const INFERENCE_THREAD_NAME = 'mnist-inference';
 
-/** What the worker is started with (its `workerData`): the model, and how it batches recognise requests. */
+/** What the worker is started with (its `workerData`): the model, and how it decodes and batches uploads. */
 export interface InferenceWorkerData extends InferenceModelOptions {
   readonly maxBatchSize: number;
   readonly maxBatchWaitMs: number;
+  /** Uploads decoded at once in the worker (DECODE_CONCURRENCY). @default 2 */
+  readonly decodeConcurrency?: number;
 }
 
 /** Main thread -> worker: classify `count` images laid end to end in `pixels`. */

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { craftPngClaimingSize } from '../../test/fixtures/crafted-png.js';
 import { drawDigitPng } from '../../test/fixtures/draw-digit.js';
+import { loadConfig } from '../config.js';
 import { EmptyImageError, PayloadTooLargeError, UnavailableError, UnsupportedImageError } from '../errors.js';
 import { IMAGE_PIXELS, NUM_CLASSES } from '../mnist/geometry.js';
 import { preprocessImage } from '../preprocess/preprocess.js';
@@ -10,7 +11,7 @@ import { InferenceError, startInferenceThread, type InferenceThread } from './in
 /** The main-thread side of the worker protocol, against real worker threads running a stand-in model. */
 
 const FAKE_WORKER = new URL('../../test/fixtures/fake-inference-worker.ts', import.meta.url);
-const LIMITS = { maxInputPixels: 4096 * 4096 };
+const LIMITS = loadConfig({});
 
 /** `count` images whose first pixels are `firstPixels` (a command for the fake, or an echo tag). */
 function makeBatch(...firstPixels: number[]): Float32Array {

@@ -89,7 +89,7 @@ export async function startInferenceThread(options: InferenceThreadOptions): Pro
   // Only what the worker needs: callers' options may hold things that cannot be cloned.
   const data: InferenceWorkerData = {
     modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 1, warmupBatchSizes: options.warmupBatchSizes,
-    maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs,
+    maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, decodeConcurrency: options.decodeConcurrency ?? 2,
   };
   const worker = startModuleWorker(scriptUrl, { workerData: data });
   let ready: ReadyReply;

@@ -25,4 +25,6 @@ function nameThisThread(): void {
 if (parentPort === null) throw new Error('inference-worker.ts runs only as a worker thread');
 nameThisThread();
 const data = workerData as InferenceWorkerData;
-await hostInference(parentPort, () => loadInferenceModel(data), { preprocess: preprocessImage, maxBatchSize: data.maxBatchSize, maxBatchWaitMs: data.maxBatchWaitMs });
+await hostInference(parentPort, () => loadInferenceModel(data), {
+  preprocess: preprocessImage, decodeConcurrency: data.decodeConcurrency ?? 2, maxBatchSize: data.maxBatchSize, maxBatchWaitMs: data.maxBatchWaitMs,
+});

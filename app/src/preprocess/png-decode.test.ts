@@ -2,9 +2,9 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { drawDigitPng } from '../../test/fixtures/draw-digit.js';
-import { craftPngClaimingSize } from '../../test/fixtures/crafted-png.js';
+import { craftBlackPng, craftPngClaimingSize } from '../../test/fixtures/crafted-png.js';
 import { extractInk, type RawImage } from './image-ink.js';
-import { decodePlainPng } from './png-decode.js';
+import { decodePlainPng, PLAIN_PNG_MAX_SIDE } from './png-decode.js';
 
 /**
  * The TypeScript PNG path must give exactly sharp's raw pixels (and so the same ink map) for
@@ -174,5 +174,13 @@ describe('decoding plain PNGs in TypeScript', () => {
     for (const [what, png] of Object.entries(malformed)) expect(decodePlainPng(png, LIMIT), what).toBeUndefined();
     expect(decodePlainPng(good, 63)).toBeUndefined();
     expect(decodePlainPng(good, 64)).toBeDefined();
+  });
+
+  it('leaves to sharp, and its time budget, images larger or longer than it is sure to finish quickly', () => {
+    const any = Number.MAX_SAFE_INTEGER;
+    expect(decodePlainPng(craftBlackPng(1, PLAIN_PNG_MAX_SIDE), any)).toBeDefined();
+    expect(decodePlainPng(craftBlackPng(1, PLAIN_PNG_MAX_SIDE + 1), any)).toBeUndefined();
+    expect(decodePlainPng(craftBlackPng(2048, 2048), any)).toBeDefined();
+    expect(decodePlainPng(craftBlackPng(2049, 2048), any)).toBeUndefined();
   });
 });

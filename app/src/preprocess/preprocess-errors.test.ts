@@ -4,8 +4,10 @@ import { craftPngClaimingSize } from '../../test/fixtures/crafted-png.js';
 import { drawDigitPng } from '../../test/fixtures/draw-digit.js';
 import { AppError, EmptyImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
 import { preprocessImage } from './preprocess.js';
+import { loadConfig } from '../config.js';
 
-const LIMITS = { maxInputPixels: 4096 * 4096 };
+/** The service's own limits (its defaults). */
+const LIMITS = loadConfig({});
 
 /** Deterministic bytes that look like nothing (a linear congruential generator). */
 function makeNoiseBytes(length: number, seed: number): Buffer {
@@ -98,8 +100,8 @@ describe('preprocessImage refuses images with too many pixels (413), from the he
 
   it('accepts exactly maxInputPixels and refuses one pixel fewer allowed', async () => {
     const png = await drawDigitPng(1, { sizePx: 64, strokeWidthPx: 5 });
-    await expect(preprocessImage(png, { maxInputPixels: 64 * 64 })).resolves.toMatchObject({ sourceWidth: 64 });
-    await expect(preprocessImage(png, { maxInputPixels: 64 * 64 - 1 })).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(preprocessImage(png, { ...LIMITS, maxInputPixels: 64 * 64 })).resolves.toMatchObject({ sourceWidth: 64 });
+    await expect(preprocessImage(png, { ...LIMITS, maxInputPixels: 64 * 64 - 1 })).rejects.toBeInstanceOf(PayloadTooLargeError);
   });
 });
 

@@ -4,8 +4,10 @@ import { readMnistTestDigit } from '../../test/fixtures/mnist-idx.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../mnist/geometry.js';
 import { measureCentreOfMass } from './image-fit.js';
 import { preprocessImage } from './preprocess.js';
+import { loadConfig } from '../config.js';
 
-const LIMITS = { maxInputPixels: 4096 * 4096 };
+/** The service's own limits (its defaults). */
+const LIMITS = loadConfig({});
 const DIGITS_CHECKED = 300;
 
 /** Mean absolute difference between `a` and `b` moved by (dx, dy), in grey levels. */

@@ -5,8 +5,10 @@ import { DIGIT_BOX, IMAGE_PIXELS, IMAGE_SIZE } from '../mnist/geometry.js';
 import type { PreprocessedDigit } from './preprocess.js';
 import { measureCentreOfMass } from './image-fit.js';
 import { preprocessImage } from './preprocess.js';
+import { loadConfig } from '../config.js';
 
-const LIMITS = { maxInputPixels: 4096 * 4096 };
+/** The service's own limits (its defaults). */
+const LIMITS = loadConfig({});
 const WHITE = { r: 255, g: 255, b: 255 };
 const BLACK = { r: 0, g: 0, b: 0 };
 

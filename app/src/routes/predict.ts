@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
 import type { AppState } from '../http/request-context.js';
 import { createImageReader } from '../http/image-upload.js';
+import type { BodyBudget } from '../http/body-budget.js';
 import type { AppDeps } from '../app-deps.js';
+import type { DecodeLimiter } from '../preprocess/decode-limiter.js';
 import { newPredictionId } from '../store/ids.js';
 import type { PredictionRecord } from '../store/prediction-store.js';
 import { toPredictionJson } from './prediction-json.js';
@@ -10,37 +12,50 @@ import { callStore } from '../metrics.js';
 import type { Recognition } from '../inference/classifier-types.js';
 import type { PreprocessLimits } from '../preprocess/preprocess.js';
 
-type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'>;
+type PredictDeps = Pick<AppDeps, 'config' | 'store' | 'classifier' | 'preprocess' | 'metrics'> & {
+  /** Bounds the upload bytes all requests hold at once. */
+  readonly bodyBudget: BodyBudget;
+  /** Bounds the images decoded, and waiting to be, at once. */
+  readonly decoder: DecodeLimiter;
+};
 
 /** Milliseconds rounded to 1/100: finer digits are noise and bloat every stored row. */
 function roundMs(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** Upload -> what the model saw and its answer: in the classifier's thread when it offers that, else here. */
-function createRecogniser(deps: Pick<AppDeps, 'classifier' | 'preprocess'>): (bytes: Buffer, limits: PreprocessLimits) => Promise<Recognition> {
-  const { classifier, preprocess } = deps;
-  if (classifier.recognise !== undefined) return (bytes, limits) => classifier.recognise!(bytes, limits);
-  return async (bytes, limits) => {
-    const image = await preprocess(bytes, limits);
+type Recogniser = (bytes: Buffer, limits: PreprocessLimits, signal: AbortSignal | undefined) => Promise<Recognition>;
+
+/**
+ * Upload -> what the model saw and its answer, in the decode limiter's turn. Where the model
+ * runs in worker threads (classifier.recognise), the upload goes there whole, to be
+ * preprocessed and batched beside the model; else it is preprocessed here, then classified.
+ */
+function createRecogniser(deps: Pick<PredictDeps, 'classifier' | 'preprocess' | 'decoder'>): Recogniser {
+  const { classifier, preprocess, decoder } = deps;
+  if (classifier.recognise !== undefined) return (bytes, limits, signal) => decoder.run(() => classifier.recognise!(bytes, limits), signal);
+  return async (bytes, limits, signal) => {
+    const image = await decoder.run(() => preprocess(bytes, limits), signal);
     return { input: image.input, classification: await classifier.classify(image.pixels) };
   };
 }
 
 /**
  * `POST /api/predictions`: image (multipart field `image` or raw image/* body) ->
- * preprocess -> classify -> record -> 201. The record is durable before the client hears
- * 201; a store that cannot keep it rejects with UnavailableError and the client gets 503.
+ * preprocess (in its turn: the decode limiter) -> classify -> record -> 201. The record is
+ * durable before the client hears 201; a store that cannot keep it rejects with
+ * UnavailableError and the client gets 503.
  */
 export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps): void {
   const { config, store, classifier, metrics } = deps;
-  const readImage = createImageReader(config.maxBodyBytes);
+  const readImage = createImageReader(config.maxBodyBytes, deps.bodyBudget);
   const recognise = createRecogniser(deps);
-  const limits = { maxInputPixels: config.maxInputPixels };
+  const { maxInputPixels, maxImageSidePx, maxImageFrames, decodeTimeoutMs } = config;
+  const limits = { maxInputPixels, maxImageSidePx, maxImageFrames, decodeTimeoutMs };
 
   router.post('/api/predictions', async (ctx) => {
     const upload = await readImage(ctx);
-    const { input, classification: result } = await recognise(upload.bytes, limits);
+    const { input, classification: result } = await recognise(upload.bytes, limits, ctx.state.signal);
     const createdAt = new Date();
     const record: PredictionRecord = {
       id: newPredictionId(createdAt),

@@ -1,19 +1,18 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { INFERENCE_THREAD_NAME } from '../../src/inference/inference-protocol.js';
 import { readModelCard } from '../../src/model/model-card.js';
+import { compileCli, type CompiledCli } from '../fixtures/compiled-cli.js';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
 
 /**
  * The compiled CLI, as the image and the Makefile run it (`node dist/app/src/cli/index.js`):
  * its inference worker must load from dist/ as plain JavaScript. The sources are compiled
- * afresh into a temporary root (beside links to app/, node_modules and package.json), so the
- * test does not depend on, or disturb, the repository's own dist/.
+ * afresh into a temporary root (fixtures/compiled-cli.ts).
  */
 
 const run = promisify(execFile);
@@ -28,17 +27,16 @@ function listThreads(pid: number): { name: string; ticks: number }[] {
 }
 
 describe('the compiled CLI (dist/) with inference in a worker thread', () => {
+  let compiled: CompiledCli;
   let root: string;
   let cli: string;
 
   beforeAll(async () => {
-    root = mkdtempSync(path.join(tmpdir(), 'mnist-dist-'));
-    await run(path.join(PROJECT_ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', path.join(root, 'dist')], { cwd: PROJECT_ROOT });
-    for (const name of ['app', 'node_modules', 'package.json']) symlinkSync(path.join(PROJECT_ROOT, name), path.join(root, name));
-    cli = path.join(root, 'dist/app/src/cli/index.js');
+    compiled = await compileCli();
+    ({ root, cli } = compiled);
   });
   afterAll(() => {
-    rmSync(root, { recursive: true, force: true });
+    compiled?.remove();
   });
 
   it('evaluate prints the model card\'s test accuracy per backend as its last line, classified in the worker', async () => {

@@ -11,7 +11,8 @@ import { drawDigitPng } from '../fixtures/draw-digit.js';
 
 /**
  * `mnist serve` as a real process (real model from MODEL_DIR, app/model by default):
- * start-up line, bad config, and graceful shutdown with a request in flight.
+ * start-up line, bad config, and graceful shutdown with a request in flight, whatever signals
+ * follow the first.
  */
 const CLI = path.join(PROJECT_ROOT, 'app/src/cli/index.ts');
 
@@ -107,6 +108,38 @@ describe('mnist serve', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('ignores further signals while it drains: the upload in flight still gets its 201, then exit 0', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'mnist-serve-'));
+    dirs.push(dataDir);
+    const served = serve({ DATA_DIR: dataDir });
+    children.push(served.child);
+    const { port } = (await waitForLine(served, 'listening')) as { port: number };
+    const png = await drawDigitPng(4);
+    const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/api/predictions', headers: { 'Content-Type': 'image/png' } });
+    const status = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    req.write(png.subarray(0, 100));
+    await sleep(300);
+    // What `kill -TERM -<pgid>` under make delivers (from kill, and forwarded by make), and a Ctrl-C.
+    served.child.kill('SIGTERM');
+    await waitForLine(served, 'shutting down: draining requests', 10_000);
+    served.child.kill('SIGTERM');
+    served.child.kill('SIGINT');
+    const deadline = Date.now() + 10_000;
+    while (served.lines.filter((l) => l.msg === 'signal ignored: already draining').length < 2 && Date.now() < deadline) await sleep(50);
+    // Pending signals arrive in signal-number order, not in the order they were sent.
+    expect(served.lines.filter((l) => l.msg === 'signal ignored: already draining').map((l) => l.signal).sort()).toEqual(['SIGINT', 'SIGTERM']);
+    req.end(png.subarray(100));
+    expect(await status).toBe(201);
+    expect(await served.exited).toBe(0);
+    expect(served.lines.at(-1)).toMatchObject({ msg: 'stopped', reason: 'SIGTERM' });
   });
 
   it('cuts a request that never finishes once SHUTDOWN_TIMEOUT_MS has passed, and still exits 0', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { IMAGE_PIXELS } from '../../src/mnist/geometry.js';
 import { readMnistTestSet, type MnistSet } from '../../src/mnist/mnist-data.js';
 import { preprocessImage } from '../../src/preprocess/preprocess.js';
@@ -60,7 +61,7 @@ describe(`replay of the first ${IMAGES} MNIST test images against the real servi
   it('answers each image as the service pipeline does in-process on the same PNG', async () => {
     const differing: number[] = [];
     for (let i = 0; i < IMAGES; i += 1) {
-      const input = await preprocessImage(await encodeGreyPng(test.images[i]!), { maxInputPixels: 784 * 16 });
+      const input = await preprocessImage(await encodeGreyPng(test.images[i]!), loadConfig({}));
       if ((await app.classifier.classify(input.pixels)).digit !== replayed.get(i)) differing.push(i);
     }
     expect(differing).toEqual([]);

@@ -10,7 +10,7 @@ import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import type { AppState } from '../../../src/http/request-context.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type AppMetrics } from '../../../src/metrics.js';
-import type { AppDeps } from '../../../src/app-deps.js';
+import type { AppDeps, Preprocess } from '../../../src/app-deps.js';
 import { createApp } from '../../../src/server.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
@@ -77,6 +77,8 @@ export interface TestAppOptions {
   /** Environment variables on top of the defaults (DATA_DIR is a fresh temp dir). */
   readonly env?: Record<string, string>;
   readonly classifier?: Classifier;
+  /** Instead of the real preprocessing, e.g. to hold images in the decoder. */
+  readonly preprocess?: Preprocess;
   /** Wraps the embedded store, e.g. to make it fail. */
   readonly wrapStore?: (store: PredictionStore) => PredictionStore;
 }
@@ -97,7 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     store,
     classifier: options.classifier ?? createFakeClassifier(),
-    preprocess: preprocessImage,
+    preprocess: options.preprocess ?? preprocessImage,
     logger,
     metrics,
   };
