@@ -57,7 +57,7 @@ describe('predictions through the API, recorded in the real 3-node cluster', () 
       probabilities: row.get('probabilities'),
       modelVersion: row.get('model_version'),
       createdAt: (row.get('created_at') as Date).toISOString(),
-      input: Array.from(row.get('input') as Buffer),
+      input: (row.get('input') as Buffer).toString('base64'),
       source: row.get('source'),
       latencyMs: row.get('latency_ms'),
       feedbackLabel: row.get('feedback_label'),
