@@ -23,9 +23,17 @@ class FakeRows implements PredictionRows {
     if (this.mode === 'fail') throw new Error('NoHostAvailableError: all hosts down');
     if (this.mode === 'hang') await new Promise(() => {});
   }
+  /** Sizes of the groups written with writeMany. */
+  readonly groups: number[] = [];
+
   async write(record: PredictionRecord): Promise<void> {
     await this.gate();
     this.rows.set(record.id, record);
+  }
+  async writeMany(records: readonly PredictionRecord[]): Promise<void> {
+    await this.gate();
+    this.groups.push(records.length);
+    for (const record of records) this.rows.set(record.id, record);
   }
   async read(id: string): Promise<PredictionRecord | null> {
     await this.gate();
@@ -76,6 +84,33 @@ describe('the Cassandra store above the driver', () => {
     await store.record(record);
     expect(rows.rows.get(record.id)).toEqual(record);
     expect(store.getStats()).toMatchObject({ spoolDepth: 0, writesTotal: { cassandra: 1, spooled: 0, rejected: 0 } });
+  });
+
+  it('writes the records of one event-loop turn as one group, and each caller hears of its own', async () => {
+    store = openStore();
+    const records = Array.from({ length: 5 }, (_, i) => makePrediction(new Date(Date.now() + i)));
+    await Promise.all(records.map((r) => store.record(r)));
+    expect(rows.groups).toEqual([5]);
+    expect([...rows.rows.keys()].sort()).toEqual(records.map((r) => r.id).sort());
+    expect(store.getStats().writesTotal).toEqual({ cassandra: 5, spooled: 0, rejected: 0 });
+  });
+
+  it('spools every record of a group whose write failed, and answers each caller 201 from the spool', async () => {
+    store = openStore();
+    rows.mode = 'fail';
+    const records = Array.from({ length: 3 }, (_, i) => makePrediction(new Date(Date.now() + i)));
+    await Promise.all(records.map((r) => store.record(r)));
+    expect(store.getStats().writesTotal).toEqual({ cassandra: 0, spooled: 3, rejected: 0 });
+    for (const record of records) expect(await store.get(record.id)).toEqual(record);
+  });
+
+  it('keeps a record accepted just before close: its group is written before the store closes', async () => {
+    store = openStore();
+    const record = makePrediction();
+    const recorded = store.record(record);
+    await store.close();
+    await recorded;
+    expect(rows.rows.get(record.id)).toEqual(record);
   });
 
   it('answers within the write timeout when Cassandra hangs, keeping the record in the spool', async () => {

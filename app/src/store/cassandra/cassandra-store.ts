@@ -17,6 +17,8 @@ export interface ClusterHandle {
 /** One prediction's Cassandra I/O (PredictionTable). */
 export interface PredictionRows {
   write(record: PredictionRecord): Promise<void>;
+  /** Records recorded together: written in as few mutations as their partitions allow. */
+  writeMany(records: readonly PredictionRecord[]): Promise<void>;
   read(id: string): Promise<PredictionRecord | null>;
   setFeedback(id: string, label: number, at: Date): Promise<void>;
 }
@@ -35,6 +37,14 @@ export interface CassandraStoreParts {
   readonly drainTimeoutMs: number;
 }
 
+/** A record() call waiting for its group's write. */
+interface PendingWrite {
+  readonly prediction: PredictionRecord;
+  readonly startedAt: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 function unavailable(what: string, error: unknown): UnavailableError {
   return new UnavailableError(`prediction store unavailable (${what})`, { cause: error });
 }
@@ -43,7 +53,9 @@ function unavailable(what: string, error: unknown): UnavailableError {
  * PredictionStore on Cassandra with a durable local spool. record() resolves once the row is in
  * Cassandra at the configured consistency or committed to the spool; it never waits on Cassandra
  * longer than writeTimeoutMs, and after a failure it spools directly until the deliverer gets
- * a write through again (so an outage costs users no time). Reads consult the spool too, so a
+ * a write through again (so an outage costs users no time). Records of the same event-loop turn
+ * (a classifier batch answered together) are written together, one unlogged batch per
+ * partition (group commit: same promise, fewer mutations). Reads consult the spool too, so a
  * just-answered prediction is visible before it reaches Cassandra.
  */
 export class CassandraStore implements PredictionStore {
@@ -52,6 +64,10 @@ export class CassandraStore implements PredictionStore {
   private readonly stats = new StoreStatsRecorder();
   private cassandraTakesWrites = true;
   private closed: Promise<void> | undefined;
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  /** The group being written, so that close() waits for it. */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: CassandraStoreParts) {
     this.deliverer = new Deliverer({
@@ -69,40 +85,66 @@ export class CassandraStore implements PredictionStore {
     this.deliverer.start();
   }
 
-  async record(prediction: PredictionRecord): Promise<void> {
-    const startedAt = performance.now();
-    if (this.closed !== undefined) throw new UnavailableError('prediction store is shutting down');
-    // With a full spool, Cassandra is the only way left to keep the record: try it even while
+  record(prediction: PredictionRecord): Promise<void> {
+    if (this.closed !== undefined) return Promise.reject(new UnavailableError('prediction store is shutting down'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ prediction, startedAt: performance.now(), resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // After this turn: the records answered together (a classifier batch) form one group.
+      setImmediate(() => {
+        this.flushScheduled = false;
+        const group = this.pending.splice(0);
+        // An unexpected failure fails the group's callers (500), never leaves one waiting.
+        const written = this.writeGroup(group).catch((error: unknown) => group.forEach((write) => write.reject(error)));
+        this.flushing = Promise.all([this.flushing, written]).then(() => undefined);
+      });
+    });
+  }
+
+  /** Cassandra for the whole group when it takes writes, else (or when that fails) the spool for each. */
+  private async writeGroup(group: readonly PendingWrite[]): Promise<void> {
+    // With a full spool, Cassandra is the only way left to keep the records: try it even while
     // the deliverer is still backing off (the cluster may be back), before answering 503.
     if (this.cassandraTakesWrites || this.parts.spool.isFull) {
       try {
-        await this.writeWithin(prediction);
-        this.stats.emitWrite({ outcome: 'cassandra', durationMs: performance.now() - startedAt });
+        await this.writeWithin(group.map((write) => write.prediction));
+        for (const write of group) {
+          this.stats.emitWrite({ outcome: 'cassandra', durationMs: performance.now() - write.startedAt });
+          write.resolve();
+        }
         if (!this.cassandraTakesWrites) this.deliverer.wakeAfterRecovery();
         this.cassandraTakesWrites = true;
         return;
       } catch (error) {
         this.cassandraTakesWrites = false;
-        this.parts.logger.warn({ err: error, id: prediction.id }, 'Cassandra write failed; spooling until it takes writes again');
+        this.parts.logger.warn({ err: error, ids: group.map((write) => write.prediction.id) }, 'Cassandra write failed; spooling until it takes writes again');
       }
     }
-    try {
-      await this.parts.spool.append(prediction);
-    } catch (error) {
-      this.stats.emitWrite({ outcome: 'rejected', durationMs: performance.now() - startedAt });
-      throw error;
-    }
-    this.stats.emitWrite({ outcome: 'spooled', durationMs: performance.now() - startedAt });
-    this.deliverer.notify();
+    await Promise.all(group.map((write) => this.spool(write)));
   }
 
-  /** The write, or a rejection after writeTimeoutMs (the write may still land: it is idempotent). */
-  private writeWithin(prediction: PredictionRecord): Promise<void> {
+  private async spool(write: PendingWrite): Promise<void> {
+    try {
+      await this.parts.spool.append(write.prediction);
+    } catch (error) {
+      this.stats.emitWrite({ outcome: 'rejected', durationMs: performance.now() - write.startedAt });
+      write.reject(error);
+      return;
+    }
+    this.stats.emitWrite({ outcome: 'spooled', durationMs: performance.now() - write.startedAt });
+    this.deliverer.notify();
+    write.resolve();
+  }
+
+  /** The writes, or a rejection after writeTimeoutMs (they may still land: they are idempotent). */
+  private writeWithin(predictions: readonly PredictionRecord[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`write took over ${this.parts.writeTimeoutMs} ms`)), this.parts.writeTimeoutMs);
     });
-    return Promise.race([this.parts.table.write(prediction), timeout]).finally(() => clearTimeout(timer));
+    const write = predictions.length === 1 ? this.parts.table.write(predictions[0]!) : this.parts.table.writeMany(predictions);
+    return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
   }
 
   async get(id: string): Promise<PredictionRecord | null> {
@@ -182,6 +224,9 @@ export class CassandraStore implements PredictionStore {
   }
 
   private async shutdown(): Promise<void> {
+    // Records accepted before close() are kept: their group is written (or spooled) first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.flushing;
     const emptied = await this.deliverer.drain(this.parts.drainTimeoutMs);
     await this.deliverer.stop();
     if (!emptied) this.parts.logger.warn({ backlog: this.parts.spool.size }, 'spool not drained before shutdown; the next start delivers it');
