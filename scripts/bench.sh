@@ -7,8 +7,9 @@
 #     session, batch 1/8/32/128;
 #  4. preprocessing alone: app/bench/preprocess-bench.ts (one libuv thread), vs sharp decode-only;
 #  5. end to end on loopback: bare Koa ceiling, `serve` with the embedded store (the canvas, and
-#     a 1024x1024 drawing: the heaviest run, whose peak RSS is checked against 300 MiB), `serve`
-#     with the 3-node local Cassandra (started here if not running, stopped again at the end);
+#     a 1024x1024 drawing: the heaviest run, whose peak RSS is checked against 300 MiB); `serve`
+#     with the 3-node local Cassandra comes last (started here if not running, stopped again at
+#     the end), so that its JVMs take no CPU from the other runs;
 #  6. a CPU profile of the service at 32 connections (BENCH_PROFILE=0 skips it), a separate pass
 #     so the profiler's overhead never touches the reported numbers: it splits the measured
 #     server CPU per request into stages (receive/parse, decode, preprocess, inference, ...);
@@ -60,6 +61,7 @@ if wants preprocess; then
 fi
 
 started_cassandra=0
+all_up=0
 cassandra_pids=""
 cleanup() {
   if ((started_cassandra)); then scripts/cassandra/down.sh >/dev/null 2>&1 || true; fi
@@ -68,32 +70,17 @@ trap cleanup EXIT
 
 if wants e2e; then
   # Logs, data and profiles of an earlier run must not mix with this one's.
-  rm -rf "$OUT/e2e.json" "$OUT/e2e" "$OUT/profile" "$OUT/profile-embedded.md"
+  rm -rf "$OUT/e2e.json" "$OUT/e2e-cassandra.json" "$OUT/e2e" "$OUT/profile" "$OUT/profile-embedded.md"
   # embedded-large: the largest image the service accepts, the heaviest run (its peak RSS).
   targets=bare,embedded,embedded-large
-  if [[ "${BENCH_CASSANDRA:-1}" != 0 ]]; then
-    all_up=1
-    for n in 1 2 3; do [[ "$(scripts/cassandra/node.sh status "$n" 2>/dev/null)" == up* ]] || all_up=0; done
-    log "3-node Cassandra ($( ((all_up)) && echo 'already running' || echo 'starting'))"
-    if ((all_up)) || { started_cassandra=1; scripts/cassandra/up.sh 3 >"$OUT/cassandra-up.log" 2>&1; }; then
-      cassandra_pids="$(for n in 1 2 3; do scripts/cassandra/node.sh status "$n" | awk '$1 == "up" {print $2}'; done | paste -sd, -)"
-      if CASSANDRA_CONTACT_POINTS="$CASSANDRA_POINTS" CASSANDRA_KEYSPACE="$BENCH_KEYSPACE" LOG_LEVEL=warn \
-        node dist/app/src/cli/index.js bootstrap >"$OUT/cassandra-bootstrap.log" 2>&1; then
-        targets+=,cassandra
-      else
-        notes+=("Cassandra target skipped: bootstrap failed (see $OUT/cassandra-bootstrap.log)")
-        failed+=(cassandra-bootstrap)
-      fi
-    else
-      notes+=("Cassandra target skipped: scripts/cassandra/up.sh 3 failed (see $OUT/cassandra-up.log)")
-      failed+=(cassandra-up)
-    fi
-  fi
   if [[ "${BENCH_WHATIF:-1}" != 0 ]]; then targets+=,embedded-wasm,embedded-28px; fi
+  # Before any Cassandra JVM is started: three of them on 2 cores slow everything else down
+  # (measured: the embedded store's req/s fell by a third with three idle nodes up).
+  all_up=1
+  for n in 1 2 3; do [[ "$(scripts/cassandra/node.sh status "$n" 2>/dev/null)" == up* ]] || all_up=0; done
+  if ((all_up)); then notes+=("The local Cassandra nodes were already running during every end-to-end run: their JVMs took CPU from the embedded runs too."); fi
   log "end to end on loopback: $targets, ${SECONDS_PER_POINT}s per point"
-  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" \
-    ${cassandra_pids:+--cassandra-pids "$cassandra_pids"} \
-    --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --out "$OUT/e2e.json" || failed+=(e2e)
+  node dist/app/bench/e2e-bench.js --targets "$targets" --seconds "$SECONDS_PER_POINT" --out "$OUT/e2e.json" || failed+=(e2e)
 
   if [[ "${BENCH_PROFILE:-1}" != 0 ]]; then
     log "CPU profile of the service (embedded store, 32 connections; separate pass: it splits CPU by stage)"
@@ -111,6 +98,26 @@ if wants startup; then
   rm -f "$OUT/startup.json"
   log "start-up: make run and the serve process alone, to ready"
   node dist/app/bench/startup-bench.js --out "$OUT/startup.json" || failed+=(startup)
+fi
+
+# Last: the 3-node Cassandra, started here if it is not running (and stopped again at the end).
+if wants e2e && [[ "${BENCH_CASSANDRA:-1}" != 0 ]]; then
+  log "3-node Cassandra ($( ((all_up)) && echo 'already running' || echo 'starting'))"
+  if ((all_up)) || { started_cassandra=1; scripts/cassandra/up.sh 3 >"$OUT/cassandra-up.log" 2>&1; }; then
+    cassandra_pids="$(for n in 1 2 3; do scripts/cassandra/node.sh status "$n" | awk '$1 == "up" {print $2}'; done | paste -sd, -)"
+    if CASSANDRA_CONTACT_POINTS="$CASSANDRA_POINTS" CASSANDRA_KEYSPACE="$BENCH_KEYSPACE" LOG_LEVEL=warn \
+      node dist/app/src/cli/index.js bootstrap >"$OUT/cassandra-bootstrap.log" 2>&1; then
+      log "end to end on loopback: cassandra, ${SECONDS_PER_POINT}s per point"
+      node dist/app/bench/e2e-bench.js --targets cassandra --seconds "$SECONDS_PER_POINT" --cassandra-pids "$cassandra_pids" \
+        --cassandra-contact-points "$CASSANDRA_POINTS" --cassandra-keyspace "$BENCH_KEYSPACE" --work-dir "$OUT/e2e" --out "$OUT/e2e-cassandra.json" || failed+=(e2e-cassandra)
+    else
+      notes+=("Cassandra target skipped: bootstrap failed (see $OUT/cassandra-bootstrap.log)")
+      failed+=(cassandra-bootstrap)
+    fi
+  else
+    notes+=("Cassandra target skipped: scripts/cassandra/up.sh 3 failed (see $OUT/cassandra-up.log)")
+    failed+=(cassandra-up)
+  fi
 fi
 
 log "report"

@@ -14,9 +14,9 @@ import type { StartupResult } from './startup-bench.js';
 import { errorMessage } from '../src/errors.js';
 
 /**
- * Joins the parts' JSON (.bench/classifier.json, preprocess.json, e2e.json, startup.json and
- * the profile pass's profile/stages.json) into .bench/results.json, judges the targets in the
- * order of the issue's table, writes .bench/results.md and prints it.
+ * Joins the parts' JSON (.bench/classifier.json, preprocess.json, e2e.json, e2e-cassandra.json,
+ * startup.json and the profile pass's profile/stages.json) into .bench/results.json, judges the
+ * targets in the order of the issue's table, writes .bench/results.md and prints it.
  */
 
 const USAGE = `Usage: report [--dir .bench] [--command "make bench"] [--commit SHA] [--load-at-start "1.0 / 1.0 / 1.0"]
@@ -50,7 +50,10 @@ async function main(args: string[]): Promise<void> {
   const dir = path.resolve(flags.dir ?? path.join(PROJECT_ROOT, '.bench'));
   const classifier = await readJson<ClassifierBenchResult>(path.join(dir, 'classifier.json'));
   const preprocess = await readJson<PreprocessReport>(path.join(dir, 'preprocess.json'));
-  const e2e = await readJson<E2eReport>(path.join(dir, 'e2e.json'));
+  // The Cassandra target runs last, on its own (scripts/bench.sh): one report of both runs.
+  const e2eMain = await readJson<E2eReport>(path.join(dir, 'e2e.json'));
+  const e2eCassandra = await readJson<E2eReport>(path.join(dir, 'e2e-cassandra.json'));
+  const e2e = e2eMain === null ? e2eCassandra : { ...e2eMain, targets: [...e2eMain.targets, ...(e2eCassandra?.targets ?? [])] };
   const startup = await readJson<StartupResult>(path.join(dir, 'startup.json'));
   const stageSamples = await readJson<StageSamples>(path.join(dir, 'profile/stages.json'));
   const embedded = e2e?.targets.find((t) => t.name === 'embedded')?.points.find((p) => p.concurrency === E2E_CONCURRENCY);
