@@ -13,7 +13,7 @@ describe('service settings', () => {
       logLevel: 'info',
       modelDir: path.join(PROJECT_ROOT, 'app/model'),
       inferenceBackend: 'auto',
-      inferenceCpuThreads: 1,
+      inferenceCpuThreads: 0,
       trainingBackend: 'auto',
       inferenceThread: 'worker',
       batchMaxSize: 32,

@@ -68,10 +68,11 @@ export interface Config {
   /** INFERENCE_BACKEND: what runs the model when serving and evaluating. */
   readonly inferenceBackend: InferenceBackendChoice;
   /**
-   * INFERENCE_CPU_THREADS: threads onnxruntime may use for one batch; 0 = one per core. One by
-   * default: under load on 2 cores, two threads per batch cost the worker ~13% more CPU per
-   * prediction than they saved in latency. The TF.js backends ignore it (wasm runs on one
-   * thread in Node, tfjs-node sizes its own pool).
+   * INFERENCE_CPU_THREADS: threads onnxruntime may use for one batch; 0 (the default) = one per
+   * core. Measured on 2 cores: one thread cost the worker ~13% less CPU per prediction under HTTP
+   * load, but classified batches of 8-128 at 0.41-0.59x a bare onnxruntime session's speed,
+   * against 0.57-0.82x with two. The TF.js backends ignore it (wasm runs on one thread in Node,
+   * tfjs-node sizes its own pool).
    */
   readonly inferenceCpuThreads: number;
   /** TF_BACKEND: the TF.js backend `train` runs on. */
@@ -176,7 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     modelDir: path.resolve(ROOT, readString(env, 'MODEL_DIR', 'app/model')),
     inferenceBackend: readEnum<InferenceBackendChoice>(env, 'INFERENCE_BACKEND', 'auto', ['auto', ...INFERENCE_BACKENDS]),
-    inferenceCpuThreads: readInt(env, 'INFERENCE_CPU_THREADS', 1, 0, 256),
+    inferenceCpuThreads: readInt(env, 'INFERENCE_CPU_THREADS', 0, 0, 256),
     trainingBackend: readEnum<BackendChoice>(env, 'TF_BACKEND', 'auto', ['auto', ...TFJS_BACKENDS]),
     inferenceThread: readEnum(env, 'INFERENCE_THREAD', 'worker', INFERENCE_THREADS),
     inferenceWorkers: readInt(env, 'INFERENCE_WORKERS', 1, 1, 64),

@@ -20,7 +20,7 @@ export interface ClassifierOptions {
   /** Directory with model.onnx, model.json, weights.bin and model-card.json. */
   readonly modelDir: string;
   readonly backend: InferenceBackendChoice;
-  /** onnxruntime's threads per batch; 0 = one per core. @default 1 */
+  /** onnxruntime's threads per batch; 0 = one per core. @default 0 */
   readonly cpuThreads?: number;
   /** Largest batch one model call takes. */
   readonly maxBatchSize: number;
@@ -60,7 +60,7 @@ function toClassifications(probs: Float32Array, count: number): Classification[]
 }
 
 async function loadMainThreadEngine(options: ClassifierOptions, warmupBatchSizes: readonly number[]): Promise<InferenceEngine> {
-  const model = await loadInferenceModel({ modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 1, warmupBatchSizes });
+  const model = await loadInferenceModel({ modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes });
   return {
     backend: model.backend,
     backendFallbacks: model.backendFallbacks,
@@ -80,7 +80,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Loaded
   const warmupBatchSizes = options.warmupBatchSizes ?? [1, Math.min(options.maxBatchSize, 32)];
   const inferenceThread = options.inferenceThread ?? 'worker';
   const startWorker = (): Promise<InferenceEngine> => startWorkerInference({
-    modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 1, warmupBatchSizes,
+    modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes,
     maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, decodeConcurrency: options.decodeConcurrency, logger: options.logger,
   });
   const engine =

@@ -22,7 +22,7 @@ export interface InferenceModelOptions {
   /** Directory with model.onnx, model.json, weights.bin and model-card.json. */
   readonly modelDir: string;
   readonly backend: InferenceBackendChoice;
-  /** onnxruntime's threads per batch; 0 = one per core. @default 1 */
+  /** onnxruntime's threads per batch; 0 = one per core. @default 0 */
   readonly cpuThreads?: number;
   /** Batch sizes run once before the model counts as loaded (first calls compile kernels). */
   readonly warmupBatchSizes: readonly number[];
@@ -76,7 +76,7 @@ export interface InferenceEngine extends Pick<InferenceModel, 'backendFallbacks'
  * An explicit choice must start, or the error names INFERENCE_BACKEND.
  */
 async function loadRuntime(options: InferenceModelOptions): Promise<LoadedRuntime> {
-  const onnx = (): Promise<LoadedRuntime> => loadOnnxModel({ modelDir: options.modelDir, cpuThreads: options.cpuThreads ?? 1 });
+  const onnx = (): Promise<LoadedRuntime> => loadOnnxModel({ modelDir: options.modelDir, cpuThreads: options.cpuThreads ?? 0 });
   if (options.backend === 'onnxruntime') {
     try {
       return await onnx();

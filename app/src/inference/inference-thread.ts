@@ -88,7 +88,7 @@ export async function startInferenceThread(options: InferenceThreadOptions): Pro
   const scriptUrl = options.scriptUrl ?? resolveSiblingScript(import.meta.url, 'inference-worker');
   // Only what the worker needs: callers' options may hold things that cannot be cloned.
   const data: InferenceWorkerData = {
-    modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 1, warmupBatchSizes: options.warmupBatchSizes,
+    modelDir: options.modelDir, backend: options.backend, cpuThreads: options.cpuThreads ?? 0, warmupBatchSizes: options.warmupBatchSizes,
     maxBatchSize: options.maxBatchSize, maxBatchWaitMs: options.maxBatchWaitMs, decodeConcurrency: options.decodeConcurrency ?? 2,
   };
   const worker = startModuleWorker(scriptUrl, { workerData: data });
