@@ -92,16 +92,18 @@ cassandra-down: ## stop the local Cassandra nodes (keeps nothing)
 
 # ---- images for the local real node (podman, no registry) ----------------------------------
 .PHONY: image
-image: ## build the app image from the Dockerfile with podman: mnist-k8s:<git tree> (IMAGE overrides)
-	scripts/images/app.sh
+image: ## build the app image from the Dockerfile with podman: mnist-k8s:<git tree> (IMAGE overrides); loaded into the local cluster when it is up
+	@name="$$(scripts/images/app.sh)" && echo "$$name" && \
+	  if scripts/kube/status.sh >/dev/null 2>&1; then scripts/kube/load-images.sh "$$name"; fi
 
 .PHONY: images
 images: ## build every image the local node runs: the app, cassandra:5.0, registry.k8s.io/pause:3.10
 	scripts/images/build-all.sh
 
 .PHONY: images-load
-images-load: ## load the images into a node's containerd (CONTAINERD_ADDRESS=/path/to/containerd.sock)
-	images="$$(scripts/images/build-all.sh)"; scripts/images/load.sh $$images
+images-load: ## load the images into the local cluster's nodes, or into one containerd (CONTAINERD_ADDRESS=/path/to/containerd.sock)
+	images="$$(scripts/images/build-all.sh)" && \
+	  if [ -n "$${CONTAINERD_ADDRESS:-}" ]; then scripts/images/load.sh $$images; else scripts/kube/load-images.sh $$images; fi
 
 # ---- Kubernetes ---------------------------------------------------------------------------
 .PHONY: synth

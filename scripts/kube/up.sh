@@ -9,7 +9,7 @@
 # The host gains one veth (10.250.0.1) to reach the API server at 10.250.0.2:6443; down.sh
 # removes everything and restores the host sysctls the kubelet changes. State and logs in .kube/,
 # kubeconfig .kube/local.kubeconfig. Idempotent: when everything is up it does nothing.
-# Images: `make image` builds and loads the app's and Cassandra's (no registry involved).
+# Images: `make images-load` builds the app, Cassandra and pause images and loads them into the nodes.
 set -euo pipefail
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 source "$here/pki.sh"
