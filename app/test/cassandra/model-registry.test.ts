@@ -8,7 +8,7 @@ import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { readModelCard } from '../../src/model/model-card.js';
 import { seedRegistry } from '../../src/models/seed-registry.js';
 import type { ModelRegistry } from '../../src/models/model-registry.js';
-import { openStore, type Storage } from '../../src/store/open-store.js';
+import { openStore, type OpenedStorage } from '../../src/store/open-store.js';
 import { registryContract } from '../fixtures/registry-contract.js';
 import { makePrediction } from './support/fixtures.js';
 import { createKeyspaceFixture } from './support/keyspace-fixture.js';
@@ -22,11 +22,11 @@ import { createKeyspaceFixture } from './support/keyspace-fixture.js';
 describe('model registry and corrections in the real 3-node cluster', () => {
   const fixture = createKeyspaceFixture('registry');
   const spoolDirs: string[] = [];
-  let storage: Storage;
+  let storage: OpenedStorage;
   let client: cassandra.Client;
 
   /** Store and registry on a client of their own, as another replica would have them. */
-  async function openReplica(): Promise<Storage> {
+  async function openReplica(): Promise<OpenedStorage> {
     const spoolDir = mkdtempSync(path.join(tmpdir(), 'cassandra-registry-replica-'));
     spoolDirs.push(spoolDir);
     const config = loadConfig({ ...process.env, ...fixture.serviceEnv({ SPOOL_DIR: spoolDir }), LOG_LEVEL: 'silent' });
