@@ -27,6 +27,8 @@ export interface ModelSwitcherOptions {
   readonly logger: Logger;
   /** For tests: the draw that decides canary or active. @default Math.random */
   readonly random?: () => number;
+  /** For tests: the clock the pause after a failed load is measured on. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** What this replica serves, and what the registry wants it to (the same, unless a load failed). */
@@ -132,7 +134,8 @@ export class ModelSwitcher {
     const { active, canary } = this.router.routing;
     for (const model of [active, canary?.model]) if (model?.version === version) return model;
     const failure = this.failures.get(version);
-    if (failure !== undefined && Date.now() < failure.retryAtMs) throw new Error(failure.message);
+    const now = this.options.now ?? Date.now;
+    if (failure !== undefined && now() < failure.retryAtMs) throw new Error(failure.message);
     try {
       const model = await loadServedModel(this.options, version);
       this.failures.delete(version);
@@ -140,7 +143,7 @@ export class ModelSwitcher {
     } catch (error) {
       const failures = (failure?.failures ?? 0) + 1;
       const pauseMs = Math.min(MAX_RETRY_PAUSE_MS, this.options.pollMs * 2 ** (failures - 1));
-      this.failures.set(version, { failures, retryAtMs: Date.now() + pauseMs, message: `loading ${version} failed: ${errorSummary(error)}` });
+      this.failures.set(version, { failures, retryAtMs: now() + pauseMs, message: `loading ${version} failed: ${errorSummary(error)}` });
       this.options.logger.error({ err: error, version, failures, retryInMs: pauseMs }, 'model version failed to load: the previous one keeps serving');
       throw error;
     }
