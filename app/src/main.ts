@@ -38,7 +38,7 @@ export interface RunningService {
   readonly backendFallbacks: readonly string[];
   /** Where it listens, e.g. http://127.0.0.1:3000 (the real port when PORT=0). */
   readonly url: string;
-  /** Stops accepting, finishes in-flight requests (bounded), stops serving models (disposing them), closes the store. Idempotent. */
+  /** Stops accepting, finishes in-flight requests (bounded), stops following the registry, closes the store, disposes the models. Idempotent. */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -121,7 +121,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     address = await listen(server, config.port, config.host);
   } catch (error) {
     await serving.stop();
-    await storage.close();
+    await Promise.allSettled([storage.close(), serving.dispose()]);
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -132,9 +132,11 @@ export async function startService(config: Config, options: StartOptions = {}): 
       logger.info({ reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining requests');
       beginDraining(app);
       await closeServer(server, config.shutdownTimeoutMs, logger);
-      // Before the storage: its last live stats go to the registry, and no poll outlives it.
+      // Polls and live reports end before the storage closes (the last report goes to the
+      // registry); the models are disposed last, as the one classifier was before versions.
       await serving.stop();
       await storage.close();
+      await serving.dispose();
       logger.info({ reason }, 'stopped');
     })();
     return stopping;

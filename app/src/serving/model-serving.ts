@@ -28,8 +28,10 @@ export interface ModelServing extends ServingView {
   readonly classifier: ModelRouter;
   /** Polls the registry now instead of at the next interval. */
   refresh(): Promise<void>;
-  /** Stops polling, reports the last live stats, disposes every model. Idempotent. */
+  /** Stops polling and reports the last live stats (the registry must still be open). Idempotent. */
   stop(): Promise<void>;
+  /** Stops, then disposes every model (after the storage is closed: see main.ts). Idempotent. */
+  dispose(): Promise<void>;
 }
 
 /** Every `intervalMs`, sends the figures gathered since the last report; returns the final flush. */
@@ -73,17 +75,16 @@ export async function startModelServing(options: ModelServingOptions): Promise<M
   });
   const stopReports = startLiveReports(options.registry, stats, options);
   let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= switcher.stop().then(stopReports);
+    return stopping;
+  };
   return {
     classifier: router,
     status: () => switcher.status(),
     onCall: (listener) => router.onCall(listener),
     refresh: () => switcher.refresh(),
-    stop() {
-      stopping ??= (async () => {
-        await switcher.stop();
-        await stopReports();
-      })();
-      return stopping;
-    },
+    stop,
+    dispose: () => stop().then(() => router.dispose()),
   };
 }

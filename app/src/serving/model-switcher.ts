@@ -97,12 +97,11 @@ export class ModelSwitcher {
     return this.polling;
   }
 
-  /** Stops polling, waits for a load in progress, and disposes every model. */
+  /** Stops polling and waits for a load in progress; the models keep serving until router.dispose(). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.polling;
-    await this.router.dispose();
   }
 
   private schedule(): void {
