@@ -153,8 +153,9 @@ export class ModelRouter implements Classifier {
       } catch (error) {
         if (isRequestError(error)) throw error;
         // The user is not the canary's test subject: the active version answers instead, and
-        // the failure counts against the canary (the 'failed' event above).
-        const fallback = this.current.active;
+        // the failure counts against the canary (the 'failed' event above): the active the
+        // request started with, or the current one if a switch retired that meanwhile.
+        const fallback = active.isRetired ? this.current.active : active;
         return tag(await this.call(fallback, 'active', call), fallback.version);
       }
     }
