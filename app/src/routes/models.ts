@@ -38,8 +38,8 @@ function servingRole(state: ServingState | null, version: string): ModelDetailJs
 /** `?windowMs=`: how far back live stats go (default 15 minutes, at most the day they are kept). */
 function readWindowMs(raw: unknown): number {
   if (raw === undefined) return DEFAULT_LIVE_WINDOW_MS;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(value) || value < 1 || value > MAX_LIVE_WINDOW_MS) {
+  const value = typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= MAX_LIVE_WINDOW_MS)) {
     throw new InvalidRequestError(`windowMs must be an integer from 1 to ${MAX_LIVE_WINDOW_MS}`);
   }
   return value;
