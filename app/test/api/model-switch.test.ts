@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -19,6 +20,8 @@ import { drawDigitPng } from '../fixtures/draw-digit.js';
  */
 const POLL_MS = 200;
 const CLIENTS = 4;
+/** "Within seconds": a few polls, the fetch from the registry and loading the model's worker, on a busy 2-core host. */
+const SWITCH_WITHIN_MS = 15_000;
 
 interface Answer {
   readonly status: number;
@@ -39,10 +42,7 @@ describe('switching the served model version under traffic', () => {
     const body = (await res.json()) as { modelVersion?: string; id?: string };
     return { status: res.status, modelVersion: body.modelVersion, id: body.id, atMs: Date.now() };
   };
-  const getJson = async (url: string): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${service.url}${url}`);
-    return { status: res.status, body: await res.json() };
-  };
+  const getJson = (url: string): request.Test => request(service.url).get(url);
   /** Clients predicting back to back until `until` resolves; every answer, in order. */
   const load = async (until: Promise<unknown>): Promise<Answer[]> => {
     const answers: Answer[] = [];
@@ -110,7 +110,7 @@ describe('switching the served model version under traffic', () => {
     expect(answers.filter((a) => a.status !== 201)).toEqual([]);
     const firstNew = answers.findIndex((a) => a.modelVersion === copy);
     expect(firstNew).toBeGreaterThan(0);
-    expect(answers[firstNew]!.atMs - setAtMs).toBeLessThan(POLL_MS * 10 + 30_000);
+    expect(answers[firstNew]!.atMs - setAtMs).toBeLessThan(SWITCH_WITHIN_MS);
     expect(answers.slice(0, firstNew).every((a) => a.modelVersion === committed)).toBe(true);
     // Past the requests in flight at the switch, only the new version answers.
     expect(answers.slice(firstNew + CLIENTS).every((a) => a.modelVersion === copy)).toBe(true);
@@ -144,7 +144,7 @@ describe('switching the served model version under traffic', () => {
     expect((await getJson(`/api/models/${copy}`)).body.serving).toBe('active');
     expect((await getJson('/api/models/no-such-version')).status).toBe(404);
 
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const metrics = (await getJson('/metrics')).text;
     expect(metrics).toContain(`predictions_by_model_total{model_version="${copy}"}`);
     expect(metrics).toContain(`model_serving_share{model_version="${committed}",role="canary"} 0.5`);
   });
