@@ -93,7 +93,8 @@ export class ModelSwitcher {
 
   /** Reads the serving state once and applies it (the poll; tests call it to skip the wait). */
   refresh(): Promise<void> {
-    this.polling = this.polling.then(() => this.poll());
+    // A poll that fails in an unforeseen way is logged; it must not stop the polls after it.
+    this.polling = this.polling.then(() => this.poll()).catch((error: unknown) => this.options.logger.error({ err: error }, 'model serving poll failed'));
     return this.polling;
   }
 
