@@ -77,7 +77,7 @@ export class DigitModelController extends Construct {
         CONTROLLER_HEALTH_PORT: kplus.EnvValue.fromValue(String(CONTROLLER_HEALTH_PORT)),
         LIFECYCLE_IMAGE: kplus.EnvValue.fromValue(image),
         LIFECYCLE_CONFIG_MAP: kplus.EnvValue.fromValue(props.appConfig.name),
-        LIFECYCLE_APP_SECRET: kplus.EnvValue.fromValue(props.appSecret.name),
+        LIFECYCLE_CASSANDRA_CREDENTIALS: kplus.EnvValue.fromValue(props.appSecret.name),
       },
       startup: kplus.Probe.fromHttpGet('/healthz', { ...health, periodSeconds: Duration.seconds(2), failureThreshold: 30 }),
       readiness: kplus.Probe.fromHttpGet('/readyz', { ...health, periodSeconds: Duration.seconds(10) }),
