@@ -119,6 +119,7 @@ describe('the deployer against a real API server', () => {
     expect(applied(events).filter((line) => !line.endsWith(' unchanged'))).toEqual([
       `job/${NAMES.keyspaceBootstrap} recreated`,
       'deployment/digits configured',
+      `deployment/${NAMES.controller} configured`,
     ]);
     const jobAfter = await clients.batch.readNamespacedJob({ name: NAMES.keyspaceBootstrap, namespace });
     expect(jobAfter.metadata!.uid).not.toBe(jobBefore.metadata!.uid);
