@@ -25,6 +25,12 @@ export interface ControllerCluster {
   /** Creates a Job; one that exists already (same name) is left as it is. */
   createJob(job: KubeObject): Promise<'created' | 'exists'>;
   /**
+   * Deletes (with their pods) the model's Jobs that still run for another generation than
+   * `generation`: work the spec no longer asks for. Finished ones stay for people to read.
+   * Returns the names deleted.
+   */
+  stopSupersededJobs(modelName: string, generation: number): Promise<string[]>;
+  /**
    * Calls `onChange` with the name of a DigitModel whenever it or one of its Jobs changes, until
    * the signal aborts; reconnects by itself. Initial state arrives as changes too.
    */

@@ -89,5 +89,7 @@ describe('the DigitModel controller loop', () => {
     await until('the promote Job of generation 2 exists', () => cluster.jobs.has('digits-promote-g2'));
     await until('the status is about generation 2', () => cluster.models.get('digits')!.status?.observedGeneration === 2);
     expect(cluster.models.get('digits')!.status).toMatchObject({ phase: 'Promoting', jobs: { promote: 'digits-promote-g2' } });
+    // The retrain of the old spec was still running: it is stopped, not left to go on.
+    expect([...cluster.jobs.keys()]).toEqual(['digits-promote-g2']);
   });
 });

@@ -64,6 +64,11 @@ export class DigitModelController {
     const observation = awaited === null ? null : await cluster.observeJob(awaited);
     const plan = decide(model, observation, (this.options.now ?? (() => new Date()))());
     // Leadership can end during the reads: check again right before each write.
+    if (model.status?.observedGeneration !== model.metadata.generation && this.isLeader) {
+      // A new spec: a canary still running for the old one must not go on to promote it.
+      const stopped = await cluster.stopSupersededJobs(name, model.metadata.generation);
+      if (stopped.length > 0) log({ event: 'superseded', model: name, deleted: stopped });
+    }
     let created: string | undefined;
     if (plan.job !== undefined && this.isLeader) {
       const outcome = await cluster.createJob(synthesizeLifecycleJob(plan.job, model, this.options.jobs));

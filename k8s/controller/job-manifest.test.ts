@@ -55,7 +55,7 @@ describe('a lifecycle Job', () => {
     expect(job.metadata).toMatchObject({ name: 'digits-retrain-g3', namespace: 'mnist' });
     expect(job.metadata.ownerReferences).toEqual([{ apiVersion: 'mnist-k8s.dev/v1alpha1', kind: 'DigitModel', name: 'digits', uid: 'uid-1', controller: true }]);
     expect(job.spec.template.metadata.labels).toMatchObject({
-      'app.kubernetes.io/component': 'lifecycle', 'mnist-k8s.dev/digitmodel': 'digits', 'mnist-k8s.dev/step': 'retrain',
+      'app.kubernetes.io/component': 'lifecycle', 'mnist-k8s.dev/digitmodel': 'digits', 'mnist-k8s.dev/step': 'retrain', 'mnist-k8s.dev/generation': '3',
     });
     expect(container.resources.limits).toEqual({ cpu: '2000m', memory: '2048Mi' });
   });

@@ -9,6 +9,8 @@ import type { JobRequest } from './reconcile.js';
 export const MODEL_LABEL = 'mnist-k8s.dev/digitmodel';
 /** Label on every lifecycle Job: which step it is (retrain, canary, promote). */
 export const STEP_LABEL = 'mnist-k8s.dev/step';
+/** Label on every lifecycle Job: the DigitModel generation (spec) it runs for. */
+export const GENERATION_LABEL = 'mnist-k8s.dev/generation';
 
 /** What every lifecycle Job is made with: the app's image, config and Cassandra role (CONTROLLER_* env). */
 export interface JobSettings {
@@ -39,7 +41,7 @@ export function synthesizeLifecycleJob(request: JobRequest, model: DigitModel, s
     imagePullPolicy: settings.imagePullPolicy === undefined ? undefined : PULL_POLICIES[settings.imagePullPolicy],
     configMapName: settings.configMapName,
     appSecretName: settings.appSecretName,
-    labels: { [MODEL_LABEL]: model.metadata.name, [STEP_LABEL]: request.step },
+    labels: { [MODEL_LABEL]: model.metadata.name, [STEP_LABEL]: request.step, [GENERATION_LABEL]: String(model.metadata.generation) },
   });
   const jobs = chart.toJson().filter((o: { kind?: string }) => o.kind === 'Job') as KubeObject[];
   if (jobs.length !== 1) throw new Error(`the LifecycleJob construct synthesized ${jobs.length} Jobs, expected 1`);

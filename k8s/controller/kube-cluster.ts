@@ -8,7 +8,7 @@ import { LABEL_COMPONENT } from '../lib/names.js';
 import { sleep } from '../deploy/time.js';
 import { StatusConflictError, type ControllerCluster } from './cluster.js';
 import type { DigitModel } from './digit-model.js';
-import { MODEL_LABEL } from './job-manifest.js';
+import { GENERATION_LABEL, MODEL_LABEL } from './job-manifest.js';
 import { KubeLeaseStore } from './kube-lease-store.js';
 import type { JobObservation } from './reconcile.js';
 
@@ -96,6 +96,22 @@ export function createKubeControllerCluster(kubeConfig: KubeConfig, namespace: s
         if (getStatusCode(error) === 409) return 'exists';
         throw error;
       }
+    },
+    async stopSupersededJobs(modelName, generation) {
+      const jobs = await rest.request<{ items?: (KubeObject & { status?: JobStatus })[] }>('GET', jobsPath, {
+        query: { labelSelector: `${MODEL_LABEL}=${modelName}` },
+      });
+      const superseded = (jobs.items ?? []).filter((job) =>
+        job.metadata.labels?.[GENERATION_LABEL] !== String(generation) &&
+        !(job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True'));
+      for (const job of superseded) {
+        await rest.request('DELETE', `${jobsPath}/${encodeURIComponent(job.metadata.name)}`, {
+          body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+        }).catch((error: unknown) => {
+          if (getStatusCode(error) !== 404) throw error;
+        });
+      }
+      return superseded.map((job) => job.metadata.name);
     },
     watch(onChange, onError, signal) {
       const watch = new Watch(kubeConfig);

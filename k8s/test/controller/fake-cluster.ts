@@ -2,7 +2,7 @@ import type { KubeObject } from '../../deploy/kube-object.js';
 import { StatusConflictError, type ControllerCluster } from '../../controller/cluster.js';
 import type { DigitModel, DigitModelSpec, DigitModelStatus } from '../../controller/digit-model.js';
 import { LeaseConflictError, type LeaseRecord, type LeaseSpec, type LeaseStore } from '../../controller/leader-election.js';
-import { MODEL_LABEL } from '../../controller/job-manifest.js';
+import { GENERATION_LABEL, MODEL_LABEL } from '../../controller/job-manifest.js';
 import type { JobObservation } from '../../controller/reconcile.js';
 
 /**
@@ -79,6 +79,14 @@ export class FakeCluster implements ControllerCluster {
     if (this.jobs.has(job.metadata.name)) return 'exists';
     this.jobs.set(job.metadata.name, { manifest: job, observation: { state: 'running' } });
     return 'created';
+  }
+  async stopSupersededJobs(modelName: string, generation: number): Promise<string[]> {
+    const superseded = [...this.jobs.entries()].filter(([, job]) =>
+      job.manifest.metadata.labels?.[MODEL_LABEL] === modelName &&
+      job.manifest.metadata.labels?.[GENERATION_LABEL] !== String(generation) &&
+      job.observation.state === 'running');
+    for (const [name] of superseded) this.jobs.delete(name);
+    return superseded.map(([name]) => name);
   }
   watch(onChange: (modelName: string) => void, _onError: (error: unknown) => void, signal: AbortSignal): void {
     this.listeners.push(onChange);
