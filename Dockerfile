@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1.7
-# mnist-k8s: one image for every command (serve, bootstrap, replay, evaluate, train).
+# mnist-k8s: one image for every command (serve, bootstrap, replay, evaluate, train), and for
+# the DigitModel controller (`node dist/k8s/controller/main.js`, k8s/lib/digit-model-controller.ts),
+# whose Jobs run the app's lifecycle commands with this same image.
 #   docker build -t mnist-k8s:local .
 #   docker run --rm -p 3000:3000 mnist-k8s:local            # serve, embedded store in /app/.data
 #   docker run --rm mnist-k8s:local bootstrap               # or: replay, evaluate (see --help)
@@ -55,6 +57,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=optional --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY app/src app/src
+# The controller and what it imports (client-node, cdk8s: production dependencies already here).
+COPY k8s k8s
 RUN npx tsc -p tsconfig.build.json
 
 # ---- runtime ----
@@ -68,6 +72,7 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist/app dist/app
+COPY --from=build /app/dist/k8s dist/k8s
 COPY app/model app/model
 # The page is served from app/src/web (plain files, no build step: app/src/routes/web.ts).
 COPY app/src/web app/src/web

@@ -127,6 +127,11 @@ deploy: build ## apply the manifests in dependency order and wait (KUBECONFIG, -
 status: build ## what is running: Cassandra nodes, keyspace job, app replicas, endpoints
 	node dist/k8s/deploy/cli.js status
 
+.PHONY: controller
+controller: build ## run the DigitModel controller against KUBECONFIG (NAMESPACE, IMAGE for its Jobs; Ctrl-C releases its Lease)
+	exec env CONTROLLER_NAMESPACE=$${NAMESPACE:-mnist} $(if $(IMAGE),LIFECYCLE_IMAGE=$(IMAGE)) CONTROLLER_HEALTH_PORT=$${CONTROLLER_HEALTH_PORT:-0} \
+	  node dist/k8s/controller/main.js
+
 .PHONY: kind-up
 kind-up: build ## create a kind cluster, build and load the image, deploy, wait, print the port-forward command
 	scripts/kind/up.sh

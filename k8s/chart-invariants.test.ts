@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { MnistChart, type MnistChartProps } from './chart.js';
 import { containersOf, envValue, podTemplatesOf, selectorMatches, type KubeObject, type PodTemplate } from './lib/manifest-walk.js';
-import { GENERATED_SECRETS, LABEL_COMPONENT, LABEL_PART_OF, PART_OF } from './lib/names.js';
+import { COMPONENTS, GENERATED_SECRETS, LABEL_COMPONENT, LABEL_PART_OF, PART_OF } from './lib/names.js';
 
 /** Invariants every variant of the chart must keep, checked on the synthesized objects. */
 const VARIANTS: Record<string, MnistChartProps> = {
@@ -71,7 +71,7 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
 
   it('probes every long-running container for startup, readiness and liveness', () => {
     const longRunning = templates.filter(isLongRunning);
-    expect(longRunning.map((t) => t.owner.kind).sort()).toEqual(['Deployment', 'StatefulSet']);
+    expect(longRunning.map((t) => `${t.owner.kind}/${t.owner.metadata.name}`).sort()).toEqual(['Deployment/digitmodel-controller', 'Deployment/digits', 'StatefulSet/cassandra']);
     for (const template of longRunning) {
       for (const container of template.spec.containers) {
         expect(container.startupProbe, container.name).toBeDefined();
@@ -117,7 +117,7 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
     }
     const service = only(objects, 'Service', 'digits');
     const ports = service.spec?.ports as { port: number; targetPort: number }[];
-    const containerPorts = workloads.find((w) => w.owner.kind === 'Deployment')!.spec.containers[0]!.ports!.map((p) => p.containerPort);
+    const containerPorts = workloads.find((w) => w.owner.metadata.name === 'digits')!.spec.containers[0]!.ports!.map((p) => p.containerPort);
     expect(ports).toEqual([expect.objectContaining({ port: 80, targetPort: 3000 })]);
     expect(containerPorts).toContain(3000);
     expect(only(objects, 'StatefulSet', 'cassandra').spec?.serviceName).toBe('cassandra');
@@ -128,7 +128,7 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
     });
   });
 
-  it('lets only the app, the bootstrap and replay pods reach CQL, and Cassandra pods reach each other', () => {
+  it('lets only the app, the bootstrap, replay and lifecycle pods reach CQL, and Cassandra pods reach each other', () => {
     const policy = only(objects, 'NetworkPolicy', 'cassandra-access');
     const spec = policy.spec as {
       podSelector: Record<string, unknown>;
@@ -140,10 +140,37 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
     const mayReach = (labels: Record<string, string>, port: number) => spec.ingress.some((rule) =>
       rule.ports.some((p) => p.port === port) && rule.from.some((peer) => selectorMatches(peer.podSelector, labels)));
     const replayPods = { [LABEL_PART_OF]: PART_OF, [LABEL_COMPONENT]: 'replay' };
-    for (const client of [podsOf('digits'), podsOf('keyspace-bootstrap'), replayPods]) expect(mayReach(client, 9042)).toBe(true);
+    const lifecyclePods = { [LABEL_PART_OF]: PART_OF, [LABEL_COMPONENT]: 'lifecycle', 'mnist-k8s.dev/digitmodel': 'digits' };
+    for (const client of [podsOf('digits'), podsOf('keyspace-bootstrap'), replayPods, lifecyclePods]) expect(mayReach(client, 9042)).toBe(true);
+    // The controller talks to the API server only.
+    expect(mayReach(podsOf('digitmodel-controller'), 9042)).toBe(false);
     for (const port of [7000, 9042]) expect(mayReach(podsOf('cassandra'), port)).toBe(true);
     expect(mayReach({ [LABEL_PART_OF]: PART_OF, [LABEL_COMPONENT]: 'something-else' }, 9042)).toBe(false);
     expect(mayReach(podsOf('digits'), 7000)).toBe(false);
+  });
+
+  it('grants the controller only namespaced rights, none on Secrets, and binds them to its own ServiceAccount', () => {
+    expect(find(objects, 'ClusterRole')).toEqual([]);
+    expect(find(objects, 'ClusterRoleBinding')).toEqual([]);
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+    const rules = (only(objects, 'Role', 'digitmodel-controller') as KubeObject & { rules: Rule[] }).rules;
+    const granted = rules.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0] || 'core'}/${res}:${v}${r.resourceNames ? `@${r.resourceNames.join(',')}` : ''}`))).sort();
+    expect(granted).toEqual([
+      'batch/jobs:create', 'batch/jobs:delete', 'batch/jobs:get', 'batch/jobs:list', 'batch/jobs:watch',
+      'coordination.k8s.io/leases:create', 'coordination.k8s.io/leases:get@digitmodel-controller', 'coordination.k8s.io/leases:update@digitmodel-controller',
+      'core/pods:get', 'core/pods:list',
+      'mnist-k8s.dev/digitmodels/status:patch', 'mnist-k8s.dev/digitmodels/status:update',
+      'mnist-k8s.dev/digitmodels:get', 'mnist-k8s.dev/digitmodels:list', 'mnist-k8s.dev/digitmodels:watch',
+    ]);
+    const binding = only(objects, 'RoleBinding', 'digitmodel-controller') as KubeObject & { subjects: { kind: string; name: string; namespace: string }[] };
+    const controller = templates.find((t) => t.owner.metadata.name === 'digitmodel-controller')!;
+    const pod = controller.spec as { serviceAccountName?: string; automountServiceAccountToken?: boolean };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: binding.metadata.namespace }]);
+    expect(pod.automountServiceAccountToken).toBe(true);
+    // Every other pod runs without API credentials.
+    for (const template of templates.filter((t) => t !== controller)) {
+      expect((template.spec as { automountServiceAccountToken?: boolean }).automountServiceAccountToken, template.owner.metadata.name).toBe(false);
+    }
   });
 
   it('reads passwords only from generated Secrets and never holds one itself', () => {
@@ -163,7 +190,7 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
   it('labels every object with part-of and every namespaced object with its component', () => {
     for (const object of objects) {
       expect(object.metadata.labels?.[LABEL_PART_OF], `${object.kind}/${object.metadata.name}`).toBe(PART_OF);
-      if (object.kind !== 'Namespace') expect(object.metadata.labels?.[LABEL_COMPONENT]).toMatch(/^(cassandra|keyspace-bootstrap|app|replay)$/);
+      if (object.kind !== 'Namespace') expect(COMPONENTS).toContain(object.metadata.labels?.[LABEL_COMPONENT]);
     }
   });
 

@@ -17,12 +17,15 @@ describe('MnistChart', () => {
     ]);
   });
 
-  it('puts every namespaced object into the chosen namespace and leaves the Namespace itself unnamespaced', () => {
+  it('puts every namespaced object into the chosen namespace and leaves the Namespace and the CRD unnamespaced', () => {
     const objects = Testing.synth(new MnistChart(Testing.app(), 'mnist-k8s', { namespace: 'digits-prod' }));
     const namespace = objects.find((o) => o.kind === 'Namespace');
     expect(namespace.metadata).not.toHaveProperty('namespace');
     expect(namespace.metadata.name).toBe('digits-prod');
-    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition']);
+    expect(objects.find((o) => o.kind === 'CustomResourceDefinition').metadata).not.toHaveProperty('namespace');
+    expect(objects.find((o) => o.kind === 'RoleBinding').subjects[0].namespace).toBe('digits-prod');
+    for (const object of objects.filter((o) => !clusterScoped.has(o.kind))) {
       expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe('digits-prod');
     }
   });

@@ -4,8 +4,11 @@ import type { Construct } from 'constructs';
 import type { AppImageProps } from './lib/app-image.js';
 import { Cassandra, type CassandraProps } from './lib/cassandra.js';
 import { CassandraNetworkPolicy } from './lib/cassandra-network-policy.js';
+import { DigitModelController, type DigitModelControllerProps } from './lib/digit-model-controller.js';
+import { DigitModelCrd } from './lib/digit-model-crd.js';
 import { DigitsApp, type DigitsAppProps } from './lib/digits-app.js';
 import { KeyspaceBootstrap, type KeyspaceBootstrapProps } from './lib/keyspace-bootstrap.js';
+import { LifecycleJob } from './lib/lifecycle-job.js';
 import {
   CASSANDRA_APP_SECRET, CASSANDRA_SUPERUSER_SECRET, DEFAULT_NAMESPACE, LABEL_PART_OF, PART_OF,
 } from './lib/names.js';
@@ -25,11 +28,14 @@ export interface MnistChartProps extends AppImageProps {
   readonly app?: Omit<DigitsAppProps, 'cassandra' | 'appSecret' | 'keyspace' | keyof AppImageProps>;
   /** A replay run against the app; the default chart has none. @default no replay Job */
   readonly replay?: Omit<ReplayJobProps, 'url' | keyof AppImageProps>;
+  /** The DigitModel controller (its CRD comes with it). @default DigitModelControllerProps defaults */
+  readonly controller?: Omit<DigitModelControllerProps, 'appConfig' | 'appSecret' | keyof AppImageProps>;
 }
 
 /**
  * mnist-k8s on Kubernetes: namespace (Pod Security `restricted` enforced), Cassandra ring,
- * keyspace bootstrap Job, the digits app, and the NetworkPolicy guarding Cassandra. The Secrets
+ * keyspace bootstrap Job, the digits app, the DigitModel CRD and its controller (which runs
+ * lifecycle Jobs with the app's config), and the NetworkPolicy guarding Cassandra. The Secrets
  * the pods read are not here: the deployer (or the Helm chart) generates them at deploy time
  * (see GENERATED_SECRETS in lib/names.ts).
  */
@@ -38,6 +44,8 @@ export class MnistChart extends Chart {
   public readonly bootstrap: KeyspaceBootstrap;
   public readonly app: DigitsApp;
   public readonly replay: ReplayJob | undefined;
+  public readonly digitModelCrd: DigitModelCrd;
+  public readonly controller: DigitModelController;
 
   constructor(scope: Construct, id: string, props: MnistChartProps = {}, chartProps: ChartProps = {}) {
     const namespace = props.namespace ?? DEFAULT_NAMESPACE;
@@ -72,9 +80,16 @@ export class MnistChart extends Chart {
       ? new ReplayJob(this, 'replay', { ...image, ...props.replay, url: this.app.url })
       : undefined;
 
+    this.digitModelCrd = new DigitModelCrd(this, 'digit-model-crd');
+    // A CustomResourceDefinition is cluster-scoped, like the Namespace.
+    this.digitModelCrd.crd.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    this.controller = new DigitModelController(this, 'digit-model-controller', {
+      ...image, ...props.controller, appConfig: this.app.configMap, appSecret: this.app.appSecret,
+    });
+
     new CassandraNetworkPolicy(this, 'cassandra-network-policy', {
       cassandra: this.cassandra,
-      clients: [this.app, this.bootstrap, { podLabels: ReplayJob.POD_LABELS }],
+      clients: [this.app, this.bootstrap, { podLabels: ReplayJob.POD_LABELS }, { podLabels: LifecycleJob.POD_LABELS }],
     });
   }
 }

@@ -5,6 +5,7 @@ import type { KubeObject } from './kube-object.js';
 interface Container {
   name?: string;
   image?: string;
+  env?: { name: string; value?: string }[];
 }
 interface PodSpec {
   containers?: Container[];
@@ -24,9 +25,10 @@ export function listContainers(spec: PodSpec | undefined): Container[] {
 
 /**
  * Copies the manifests with the app's image replaced by `image`: every container that runs the
- * image of the app Deployment (the app, the keyspace Job and the replay Job share one image).
- * Other images (Cassandra) are left alone. A new image re-runs the keyspace Job (its migrations
- * ship in the image; see jobs.ts), then rolls the app.
+ * image of the app Deployment (the app, the keyspace Job, the replay Job and the DigitModel
+ * controller share one image), and every env value naming it (the controller's LIFECYCLE_IMAGE:
+ * the image its Jobs run). Other images (Cassandra) are left alone. A new image re-runs the
+ * keyspace Job (its migrations ship in the image; see jobs.ts), then rolls the app.
  */
 export function replaceAppImage(objects: readonly KubeObject[], image: string): KubeObject[] {
   const app = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.[LABEL_COMPONENT] === 'app');
@@ -38,6 +40,7 @@ export function replaceAppImage(objects: readonly KubeObject[], image: string): 
     const copy = structuredClone(object);
     for (const container of listContainers(findPodSpec(copy))) {
       if (container.image === appImage) container.image = image;
+      for (const entry of container.env ?? []) if (entry.value === appImage) entry.value = image;
     }
     return copy;
   });

@@ -3,11 +3,12 @@ import type { KubeObject } from './kube-object.js';
 
 /**
  * The deploy order. Config and Secrets come before anything that mounts them; Cassandra must
- * be ready before the keyspace Job runs; the app starts only once the keyspace exists.
+ * be ready before the keyspace Job runs; the app starts only once the keyspace exists; the
+ * DigitModel controller (its CRD first) last, as its Jobs read the app's config.
  */
 export type PhaseName = 'namespace' | 'config' | Component | 'other';
 
-export const PHASE_ORDER: readonly PhaseName[] = ['namespace', 'config', 'cassandra', 'keyspace-bootstrap', 'app', 'replay', 'other'];
+export const PHASE_ORDER: readonly PhaseName[] = ['namespace', 'config', 'cassandra', 'keyspace-bootstrap', 'app', 'replay', 'controller', 'other'];
 
 export interface Phase {
   readonly name: PhaseName;
@@ -19,7 +20,7 @@ const CONFIG_KINDS = new Set([
   'ConfigMap', 'Secret', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
   'ResourceQuota', 'LimitRange', 'PriorityClass', 'StorageClass',
 ]);
-const COMPONENTS = new Set<string>(['cassandra', 'keyspace-bootstrap', 'app', 'replay']);
+const COMPONENTS = new Set<string>(['cassandra', 'keyspace-bootstrap', 'app', 'replay', 'controller']);
 
 /** Which phase an object belongs to: by kind first, then by its component label. */
 export function classifyPhase(object: KubeObject): PhaseName {

@@ -20,6 +20,9 @@ export interface AppImageProps {
 
 export const DEFAULT_APP_IMAGE = 'mnist-k8s:local';
 
+/** The app's CLI inside the image (the Dockerfile's ENTRYPOINT runs it with node). */
+export const APP_CLI_PATH = 'dist/app/src/cli/index.js';
+
 /** The `node` user of the official Node.js images. */
 export const APP_USER: RunAs = { userId: 1000, groupId: 1000 };
 

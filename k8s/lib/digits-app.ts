@@ -36,8 +36,11 @@ export interface DigitsAppProps extends AppImageProps {
   readonly extraConfig?: Readonly<Record<string, string>>;
 }
 
-/** Where the writable data volume is mounted; the spool lives inside it. */
-const DATA_DIR = '/var/lib/mnist';
+/**
+ * Where the writable data volume is mounted (DATA_DIR); the spool and the model cache live inside
+ * it. Exported for the lifecycle Jobs, which read the same ConfigMap and so the same DATA_DIR.
+ */
+export const DATA_DIR = '/var/lib/mnist';
 /** Seconds preStop waits so endpoints drop the pod before the server stops accepting. */
 const PRESTOP_DELAY_SECONDS = 5;
 

@@ -16,8 +16,14 @@ export const LABEL_NAME = 'app.kubernetes.io/name';
 /** Set by the deployer on the Secrets it generates (the synthesized objects do not carry it). */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 
-/** The four parts of the system; each is the `app.kubernetes.io/component` label value. */
-export type Component = 'cassandra' | 'keyspace-bootstrap' | 'app' | 'replay';
+/**
+ * The parts of the system; each is the `app.kubernetes.io/component` label value. `controller`
+ * is the DigitModel controller (and its CRD, RBAC, Lease); `lifecycle` the Jobs it starts.
+ */
+export type Component = 'cassandra' | 'keyspace-bootstrap' | 'app' | 'replay' | 'controller' | 'lifecycle';
+
+/** Every Component, for checks that must know them all. */
+export const COMPONENTS: readonly Component[] = ['cassandra', 'keyspace-bootstrap', 'app', 'replay', 'controller', 'lifecycle'];
 
 /** Object names. Services double as DNS names (`digits.<ns>.svc`, `cassandra-0.cassandra.<ns>.svc`). */
 export const NAMES = {
@@ -41,6 +47,8 @@ export const NAMES = {
   replay: 'replay',
   /** NetworkPolicy guarding Cassandra's ports. */
   cassandraNetworkPolicy: 'cassandra-access',
+  /** The DigitModel controller: Deployment, ServiceAccount, Role, RoleBinding and its Lease. */
+  controller: 'digitmodel-controller',
 } as const;
 
 /** Labels that select the pods of one component (used by selectors, PDBs, NetworkPolicies). */

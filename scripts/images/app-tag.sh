@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [[ -n "${IMAGE:-}" ]]; then echo "$IMAGE"; exit 0; fi
 
-# Everything the Dockerfile reads from the build context.
-inputs=(app package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json Dockerfile .dockerignore)
+# Everything the Dockerfile reads from the build context (k8s: the compiled DigitModel controller).
+inputs=(app k8s package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json Dockerfile .dockerignore)
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo nogit)"
 if [[ -n "$(git status --porcelain -- "${inputs[@]}" 2>/dev/null)" ]]; then
   revision="$revision-dirty-$( { git diff HEAD -- "${inputs[@]}"; git ls-files --others --exclude-standard -- "${inputs[@]}" | xargs -r cat; } | sha256sum | cut -c1-8)"

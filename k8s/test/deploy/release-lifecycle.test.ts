@@ -71,7 +71,13 @@ describe('the deployer against a real API server', () => {
     expect(at(/^applied +job\/keyspace-bootstrap \(created\)/)).toBeGreaterThan(at(/^ready +statefulset\/cassandra/));
     expect(at(/^applied +deployment\/digits \(created\)/)).toBeGreaterThan(at(/^ready +job\/keyspace-bootstrap: succeeded/));
     expect(at(/^ready +deployment\/digits/)).toBeGreaterThan(at(/^applied +deployment\/digits/));
-    expect(run.lines.at(-1)).toMatch(/^deployed in \d+s: \d+ created$/);
+    // The DigitModel controller last: its Jobs read the app's config.
+    expect(at(/^applied +deployment\/digitmodel-controller \(created\)/)).toBeGreaterThan(at(/^ready +deployment\/digits:/));
+    expect(at(/^ready +deployment\/digitmodel-controller/)).toBeGreaterThan(at(/^applied +deployment\/digitmodel-controller/));
+    // The DigitModel CRD is cluster-scoped: another test's release (or an earlier run) may have
+    // installed it already, the one object a fresh namespace can find unchanged.
+    expect(run.lines.at(-1)).toMatch(/^deployed in \d+s: \d+ created(, 1 unchanged)?$/);
+    expect(run.lines.filter((l) => /^applied .*\(unchanged\)/.test(l)).every((l) => l.includes('customresourcedefinition/'))).toBe(true);
 
     // The API server's own record agrees: the Deployment was created after the Job completed.
     const job = await clients.batch.readNamespacedJob({ name: NAMES.keyspaceBootstrap, namespace });
@@ -119,6 +125,7 @@ describe('the deployer against a real API server', () => {
     expect(applied(events).filter((line) => !line.endsWith(' unchanged'))).toEqual([
       `job/${NAMES.keyspaceBootstrap} recreated`,
       'deployment/digits configured',
+      `deployment/${NAMES.controller} configured`,
     ]);
     const jobAfter = await clients.batch.readNamespacedJob({ name: NAMES.keyspaceBootstrap, namespace });
     expect(jobAfter.metadata!.uid).not.toBe(jobBefore.metadata!.uid);

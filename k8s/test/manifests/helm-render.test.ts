@@ -59,7 +59,8 @@ describe('the Helm chart', () => {
   it('applies values: namespace, image, sizes, and keeps RF equal to the Cassandra replicas', () => {
     const rendered = helmTemplate('namespace=digits-prod', 'image=registry.example/mnist-k8s:1.2.3', 'cassandra.replicas=5',
       'cassandra.storage=50Gi', 'app.replicas=3', 'app.maxReplicas=12', 'cassandra.image=cassandra:5.0.8');
-    for (const object of rendered.filter((o) => o.kind !== 'Namespace')) expect(object.metadata.namespace).toBe('digits-prod');
+    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition']);
+    for (const object of rendered.filter((o) => !clusterScoped.has(o.kind))) expect(object.metadata.namespace).toBe('digits-prod');
     expect(rendered.find((o) => o.kind === 'Namespace')?.metadata.name).toBe('digits-prod');
     const statefulSet = rendered.find((o) => o.kind === 'StatefulSet')!;
     expect(statefulSet.spec?.replicas).toBe(5);
@@ -69,7 +70,11 @@ describe('the Helm chart', () => {
     expect(envValue(containersOf(job)[1]!, 'CASSANDRA_REPLICATION_FACTOR')).toBe('5');
     expect(containersOf(job)[0]!.image).toBe('cassandra:5.0.8');
     expect(templates.filter((t) => t.owner.kind !== 'StatefulSet').flatMap((t) => t.spec.containers.map((c) => c.image)))
-      .toEqual(['registry.example/mnist-k8s:1.2.3', 'registry.example/mnist-k8s:1.2.3']);
+      .toEqual(['registry.example/mnist-k8s:1.2.3', 'registry.example/mnist-k8s:1.2.3', 'registry.example/mnist-k8s:1.2.3']);
+    // The controller's Jobs run the same image.
+    const controller = templates.find((t) => t.owner.metadata.name === 'digitmodel-controller')!.spec.containers[0]!;
+    expect(envValue(controller, 'LIFECYCLE_IMAGE')).toBe('registry.example/mnist-k8s:1.2.3');
+    expect(rendered.find((o) => o.kind === 'RoleBinding')).toMatchObject({ subjects: [{ namespace: 'digits-prod' }] });
     expect(rendered.find((o) => o.kind === 'HorizontalPodAutoscaler')?.spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
   });
 
