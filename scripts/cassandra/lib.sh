@@ -80,15 +80,16 @@ node_pid() {
   fi
 }
 
-# True when 127.0.0.n:9042 answers a CQL OPTIONS request with SUPPORTED (protocol v4 frame:
-# version 0x04, flags 0, stream 1, opcode 0x05, empty body; reply opcode 0x06). Kept in bash:
-# it compares a fixed 5-byte header, parses nothing free-form, needs no credentials when AUTH=1,
-# and is polled twice a second while JVMs start on the same 2 cores, where a Node process per
-# poll would cost more CPU than the probe saves.
+# The probes below run TypeScript (cql-ready.ts, with the driver the app uses) through tsx.
+tsx_bin() {
+  local tsx="$REPO_ROOT/node_modules/.bin/tsx"
+  [[ -x "$tsx" ]] || die "$tsx is missing: run 'make install' first"
+  echo "$tsx"
+}
+
+# True when 127.0.0.n:9042 answers CQL (the driver's handshake; see cql-ready.ts). One look.
 cql_answers() {
-  local reply
-  reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/$(node_address "$1")/9042 && printf '\x04\x00\x00\x01\x05\x00\x00\x00\x00' >&3 && head -c 5 <&3 | od -An -tx1" 2>/dev/null || true)"
-  [[ "$(echo $reply)" == "84 00 00 01 06" ]]
+  "$(tsx_bin)" "$SCRIPT_DIR/cql-ready.ts" "$1" 2>/dev/null
 }
 
 render_config() {
@@ -168,23 +169,28 @@ print_last_log_lines() {
 }
 
 # Waits until node n answers CQL; prints its start-up time. Fails (with the log tail) when
-# the JVM dies or the timeout passes.
+# the JVM dies or the timeout passes. One cql-ready.ts process polls for the whole wait, in the
+# background, while this loop watches the JVM: a Node start per look would take CPU from the
+# JVMs starting on the same 2 cores.
 wait_for_node() {
-  local n="$1" deadline started elapsed_ms absent=0
-  deadline=$(($(date +%s) + START_TIMEOUT_S))
-  until cql_answers "$n"; do
+  local n="$1" waiter started elapsed_ms absent=0
+  "$(tsx_bin)" "$SCRIPT_DIR/cql-ready.ts" --wait-s "$START_TIMEOUT_S" "$n" &
+  waiter=$!
+  while kill -0 "$waiter" 2>/dev/null; do
     # Three looks in a row: a JVM between fork and exec is not yet findable by its command line.
     if [[ -z "$(node_pid "$n")" ]]; then absent=$((absent + 1)); else absent=0; fi
     if ((absent >= 3)); then
+      kill "$waiter" 2>/dev/null || true
+      wait "$waiter" 2>/dev/null || true
       print_last_log_lines "$n"
       die "node $n ($(node_address "$n")) exited during start-up"
     fi
-    if (($(date +%s) > deadline)); then
-      print_last_log_lines "$n"
-      die "node $n ($(node_address "$n")) did not answer CQL within ${START_TIMEOUT_S}s"
-    fi
     sleep 0.5
   done
+  if ! wait "$waiter"; then
+    print_last_log_lines "$n"
+    die "node $n ($(node_address "$n")) did not answer CQL within ${START_TIMEOUT_S}s"
+  fi
   started="$(cat "$(node_dir "$n")/started-at" 2>/dev/null || date +%s%N)"
   elapsed_ms=$((($(date +%s%N) - started) / 1000000))
   log "node $n ($(node_address "$n")) answers CQL after $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000)))s"
@@ -194,11 +200,10 @@ wait_for_node() {
 # schema reset it may do: settle.ts). Deciding that means reading nodetool's report on each node,
 # which is done in TypeScript, tested on fixtures (schema-agreement.test.ts).
 wait_for_settled() {
-  local running=() n tsx="$REPO_ROOT/node_modules/.bin/tsx"
+  local running=() n
   for n in $(seq 1 "$MAX_NODES"); do [[ -n "$(node_pid "$n")" ]] && running+=("$n"); done
   ((${#running[@]} > 1)) || return 0
-  [[ -x "$tsx" ]] || die "$tsx is missing: run 'make install' first"
-  "$tsx" "$SCRIPT_DIR/settle.ts" --timeout-s "$SETTLE_TIMEOUT_S" --reset-s "$SETTLE_RESET_S" "${running[@]}" || exit 1
+  "$(tsx_bin)" "$SCRIPT_DIR/settle.ts" --timeout-s "$SETTLE_TIMEOUT_S" --reset-s "$SETTLE_RESET_S" "${running[@]}" || exit 1
 }
 
 # Stops node n: SIGTERM (or the given signal), then waits for the JVM to exit.
