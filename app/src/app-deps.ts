@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Classifier } from './inference/classifier-types.js';
 import type { AppMetrics } from './metrics.js';
+import type { ModelRegistry } from './models/model-registry.js';
 import type { PreprocessedDigit, PreprocessLimits } from './preprocess/preprocess.js';
 import type { PredictionStore } from './store/prediction-store.js';
 
@@ -18,6 +19,8 @@ export type Preprocess = (bytes: Buffer, limits: PreprocessLimits) => Promise<Pr
 export interface AppDeps {
   readonly config: Config;
   readonly store: PredictionStore;
+  /** Model versions, serving state, decisions, live stats: in the same database as the store. */
+  readonly registry: ModelRegistry;
   readonly classifier: Classifier;
   readonly preprocess: Preprocess;
   readonly logger: Logger;

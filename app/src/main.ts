@@ -9,6 +9,8 @@ import { createHttpServer } from './http/http-server.js';
 import type { AppState } from './http/request-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import type { ModelRegistry } from './models/model-registry.js';
+import { seedRegistry } from './models/seed-registry.js';
 import { beginDraining, createApp } from './server.js';
 import { openStore } from './store/open-store.js';
 import type { PredictionStore } from './store/prediction-store.js';
@@ -25,6 +27,7 @@ export interface RunningService {
   readonly app: Koa<AppState>;
   readonly server: Server;
   readonly store: PredictionStore;
+  readonly registry: ModelRegistry;
   readonly classifier: Classifier;
   /** Why preferred TF.js backends were skipped (empty when the first choice worked). */
   readonly backendFallbacks: readonly string[];
@@ -73,9 +76,13 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   configureDecoder();
-  const store = await openStore({ config, logger });
+  const storage = await openStore({ config, logger });
+  const { store, registry } = storage;
   let classifier: LoadedClassifier;
   try {
+    // An empty registry (a new DATA_DIR or keyspace) starts with the committed model, active.
+    const seeded = await seedRegistry(registry, config.modelDir);
+    logger.info(seeded, seeded.activated ? 'model registry seeded with the committed model' : 'model registry ready');
     classifier = await loadClassifier({
       modelDir: config.modelDir,
       backend: config.inferenceBackend,
@@ -88,18 +95,18 @@ export async function startService(config: Config, options: StartOptions = {}): 
       logger,
     });
   } catch (error) {
-    await store.close();
+    await storage.close();
     throw error;
   }
   // With the model in a worker thread, uploads are preprocessed there (classifier.recognise);
   // preprocess.ts is imported here either way: sharp must stay loaded by the main thread.
-  const app = createApp({ config, store, classifier, preprocess: preprocessImage, logger, metrics });
+  const app = createApp({ config, store, registry, classifier, preprocess: preprocessImage, logger, metrics });
   const server = createHttpServer(app, config, { logger, metrics });
   let address: AddressInfo;
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
-    await Promise.allSettled([store.close(), classifier.dispose()]);
+    await Promise.allSettled([storage.close(), classifier.dispose()]);
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -110,13 +117,13 @@ export async function startService(config: Config, options: StartOptions = {}): 
       logger.info({ reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining requests');
       beginDraining(app);
       await closeServer(server, config.shutdownTimeoutMs, logger);
-      await store.close();
+      await storage.close();
       await classifier.dispose();
       logger.info({ reason }, 'stopped');
     })();
     return stopping;
   };
-  return { config, logger, app, server, store, classifier, backendFallbacks: classifier.backendFallbacks, url: `http://${host}:${address.port}`, shutdown };
+  return { config, logger, app, server, store, registry, classifier, backendFallbacks: classifier.backendFallbacks, url: `http://${host}:${address.port}`, shutdown };
 }
 
 /**

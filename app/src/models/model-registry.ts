@@ -80,36 +80,58 @@ export interface LiveStats {
 export interface ModelRegistry {
   /**
    * Stores a version's card and files. Idempotent: publishing the same version with the same
-   * files again is a no-op; with different files it throws.
+   * files again is a no-op (resolves false); with different files it throws ModelConflictError.
+   * Resolves true when this call stored it. Throws ModelRegistryError when the files do not
+   * match the card (names, SHA-256s) or a name is unsafe as a path (versions and file names
+   * become directories and files in each replica's model cache).
    */
-  publish(card: ModelVersionCard, files: ModelFiles): Promise<void>;
+  publish(card: ModelVersionCard, files: ModelFiles): Promise<boolean>;
   /** Every version, newest first. */
   list(): Promise<ModelVersionCard[]>;
   get(version: string): Promise<ModelVersionCard | null>;
-  /** The version's files, checked against the card's SHA-256s; throws when missing or corrupt. */
+  /**
+   * The version's files, checked against the card's SHA-256s. Throws ModelNotFoundError for an
+   * unknown version, ModelIntegrityError when a file is missing or corrupt.
+   */
   files(version: string): Promise<ModelFiles>;
   /** The serving state, or null before the first activation. */
   serving(): Promise<ServingState | null>;
   /**
    * Sets the serving state if its revision is still `expectedRevision` (0: none yet).
    * Returns false when another writer got there first (the caller re-reads and decides again).
+   * Throws ModelNotFoundError when `active` or the canary was never published, and
+   * ModelRegistryError for a canary weight outside (0, 1) or a canary that is the active version.
    */
   setServing(next: Omit<ServingState, 'revision' | 'updatedAt'>, expectedRevision: number): Promise<boolean>;
   recordDecision(decision: ModelDecision): Promise<void>;
   /** Decisions, newest first; only those about `version` when given. */
   decisions(version?: string): Promise<ModelDecision[]>;
   reportLive(stats: LiveStats): Promise<void>;
-  /** Live stats of `version` reported at or after `since`, oldest first. */
+  /** Live stats of `version` reported at or after `since`, oldest first. Kept for a day. */
   liveStats(version: string, since: Date): Promise<LiveStats[]>;
+  /**
+   * Releases what the registry holds. The Cassandra registry shares the prediction store's
+   * client, which the store's close() shuts down: close the registry first.
+   */
+  close(): Promise<void>;
 }
 
-/** A stored correction: what the model saw, what it answered, and what the user said it is. */
-export interface Correction {
-  readonly id: string;
-  readonly createdAt: Date;
-  /** 784 bytes, 0 background .. 255 ink. */
-  readonly input: Uint8Array;
-  readonly digit: number;
-  readonly label: number;
-  readonly modelVersion: string;
+/** Corrections are read by the prediction store (PredictionStore.corrections()); named here too. */
+export type { Correction } from '../store/prediction-store.js';
+
+/** A request the registry refuses: unsafe names, files that do not match their card, a bad canary. */
+export class ModelRegistryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
 }
+
+/** The version (or one named by a serving change) was never published. */
+export class ModelNotFoundError extends ModelRegistryError {}
+
+/** The version is already published with different files: versions are immutable. */
+export class ModelConflictError extends ModelRegistryError {}
+
+/** A file is missing or its bytes no longer match the card's SHA-256 (a torn write, a corrupt store). */
+export class ModelIntegrityError extends ModelRegistryError {}

@@ -2,11 +2,8 @@ import type Database from 'better-sqlite3';
 import { createCursorCodec } from './history-page.js';
 import { PREDICTION_SOURCES, type PredictionRecord, type PredictionSource } from './prediction-store.js';
 
-/** Bumped when the table changes; a newer file refuses to open with an older build. */
-export const SCHEMA_VERSION = 1;
-
 /**
- * One row per prediction, keyed by its UUIDv7 (time-ordered, so the primary key is also
+ * Schema version 1 (embedded-database.ts migrates the file): one row per prediction, keyed by its UUIDv7 (time-ordered, so the primary key is also
  * the history order). Times are Unix milliseconds; probabilities a JSON array (doubles
  * survive JSON exactly); the 28x28 input the raw 784 bytes.
  */
@@ -25,6 +22,20 @@ CREATE TABLE IF NOT EXISTS predictions (
   feedback_at_ms INTEGER
 ) WITHOUT ROWID;
 `;
+
+/** A correction: the columns of a Correction, from a row whose feedback_label is set. */
+export interface CorrectionRow {
+  readonly id: string;
+  readonly created_at_ms: number;
+  readonly input: Buffer;
+  readonly digit: number;
+  readonly feedback_label: number;
+  readonly model_version: string;
+}
+
+/** Oldest first; the partial index predictions_corrected (schema v2) holds exactly these ids. */
+export const SELECT_CORRECTIONS =
+  'SELECT id, created_at_ms, input, digit, feedback_label, model_version FROM predictions WHERE feedback_label IS NOT NULL ORDER BY id';
 
 export const SELECT_COLUMNS =
   'id, created_at_ms, digit, confidence, probabilities, model_version, input, source, latency_ms, feedback_label, feedback_at_ms';

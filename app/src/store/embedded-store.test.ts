@@ -164,6 +164,23 @@ describe('embedded store', () => {
     store = await openEmbeddedStore({ dataDir });
   });
 
+  it('lists corrections oldest first, with the latest label of a prediction corrected twice', async () => {
+    const first = makeRecord({ createdAt: new Date(Date.now() - 2000) });
+    const second = makeRecord({ createdAt: new Date(Date.now() - 1000), digit: 1 });
+    const untouched = makeRecord();
+    for (const r of [second, untouched, first]) await store.record(r);
+    await store.setFeedback(second.id, 7, new Date());
+    await store.setFeedback(first.id, 2, new Date());
+    await store.setFeedback(first.id, 3, new Date());
+    const corrections = await store.corrections();
+    expect(corrections.map((c) => [c.id, c.digit, c.label])).toEqual([
+      [first.id, 7, 3],
+      [second.id, 1, 7],
+    ]);
+    expect(corrections[0]).toMatchObject({ createdAt: first.createdAt, modelVersion: first.modelVersion });
+    expect(Array.from(corrections[0]!.input)).toEqual(Array.from(first.input));
+  });
+
   it('folds the WAL into the database from its own thread, not in a commit of this one', async () => {
     await store.close();
     store = await openEmbeddedStore({ dataDir, checkpointIntervalMs: 50 });

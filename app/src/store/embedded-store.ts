@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { errorMessage, UnavailableError } from '../errors.js';
 import { startCheckpointer, type Checkpointer } from './embedded-checkpointer.js';
 import { checkPageLimit } from './history-page.js';
-import { createInserter, decodeCursor, encodeCursor, rowToRecord, SCHEMA_SQL, SCHEMA_VERSION, SELECT_COLUMNS, type PredictionRow } from './embedded-schema.js';
-import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
+import { openEmbeddedDatabase } from './embedded-database.js';
+import { createInserter, decodeCursor, encodeCursor, rowToRecord, SELECT_COLUMNS, SELECT_CORRECTIONS, type CorrectionRow, type PredictionRow } from './embedded-schema.js';
+import type { Correction, ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreHealth } from './prediction-store.js';
 
-export const EMBEDDED_DB_FILE = 'predictions.sqlite';
+export { EMBEDDED_DB_FILE } from './embedded-database.js';
 /** SQLite's numeric `synchronous` levels, for the health detail. */
 const SYNC_NAMES: Readonly<Record<number, string>> = { 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' };
 
@@ -49,6 +48,7 @@ class EmbeddedStore implements PredictionStore {
   private readonly selectNewest: Database.Statement;
   private readonly selectOlder: Database.Statement;
   private readonly updateFeedback: Database.Statement;
+  private readonly selectCorrections: Database.Statement;
   private readonly checkpointer: Checkpointer;
   private checkpointFailure: string | undefined;
 
@@ -65,6 +65,7 @@ class EmbeddedStore implements PredictionStore {
     this.selectNewest = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions ORDER BY id DESC LIMIT ?`);
     this.selectOlder = db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions WHERE id < ? ORDER BY id DESC LIMIT ?`);
     this.updateFeedback = db.prepare('UPDATE predictions SET feedback_label = ?, feedback_at_ms = ? WHERE id = ?');
+    this.selectCorrections = db.prepare(SELECT_CORRECTIONS);
   }
 
   record(prediction: PredictionRecord): Promise<void> {
@@ -135,6 +136,18 @@ class EmbeddedStore implements PredictionStore {
     return result.changes === 0 ? null : this.get(id);
   }
 
+  async corrections(): Promise<Correction[]> {
+    this.assertOpen();
+    return (this.selectCorrections.all() as CorrectionRow[]).map((row) => ({
+      id: row.id,
+      createdAt: new Date(row.created_at_ms),
+      input: new Uint8Array(row.input),
+      digit: row.digit,
+      label: row.feedback_label,
+      modelVersion: row.model_version,
+    }));
+  }
+
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, detail: 'embedded store closed', backlog: 0 };
     try {
@@ -157,26 +170,10 @@ class EmbeddedStore implements PredictionStore {
   }
 }
 
-/** Opens (creating when needed) the SQLite store in `dataDir`. */
+/** Opens (creating when needed, migrating when older) the SQLite store in `dataDir`. */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<PredictionStore> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const file = path.join(options.dataDir, EMBEDDED_DB_FILE);
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
-    // Checkpoints run in the checkpointer's thread, not inside a commit here.
-    db.pragma('wal_autocheckpoint = 0');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`${file} has schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
-    }
-    db.exec(SCHEMA_SQL);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const { db, file } = openEmbeddedDatabase(options);
+  // Checkpoints run in the checkpointer's thread, not inside a commit here.
+  db.pragma('wal_autocheckpoint = 0');
   return new EmbeddedStore(db, file, options.checkpointIntervalMs);
 }

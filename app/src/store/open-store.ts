@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { openEmbeddedRegistry } from '../models/embedded-registry.js';
+import type { ModelRegistry } from '../models/model-registry.js';
 import { openCassandraStore } from './cassandra/open-cassandra-store.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import type { PredictionStore } from './prediction-store.js';
@@ -10,17 +12,45 @@ export interface OpenStoreOptions {
   readonly logger: Logger;
 }
 
+/** The predictions and the model registry, kept in the same database. */
+export interface Storage {
+  readonly store: PredictionStore;
+  readonly registry: ModelRegistry;
+  /** Closes the registry, then the store (which may own the connection they share). Idempotent. */
+  close(): Promise<void>;
+}
+
+function storage(store: PredictionStore, registry: ModelRegistry): Storage {
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    registry,
+    close() {
+      closing ??= registry.close().finally(() => store.close());
+      return closing;
+    },
+  };
+}
+
 /**
- * Picks the store from config: Cassandra (with its on-disk spool) when CASSANDRA_CONTACT_POINTS
- * is set, else the embedded SQLite store. A bad Cassandra configuration is a StartupError.
+ * Picks the storage from config: Cassandra (predictions with their on-disk spool, and the
+ * registry, on one client) when CASSANDRA_CONTACT_POINTS is set, else the embedded SQLite file
+ * in DATA_DIR (both in the same file). A bad Cassandra configuration is a StartupError.
  */
-export async function openStore(options: OpenStoreOptions): Promise<PredictionStore> {
+export async function openStore(options: OpenStoreOptions): Promise<Storage> {
   const { config, logger } = options;
   // --- Cassandra branch (owned by the Cassandra store, app/src/store/cassandra/) ---
   if (config.cassandra !== undefined) {
-    return openCassandraStore({ cassandra: config.cassandra, spool: config.spool, logger });
+    const { store, registry } = await openCassandraStore({ cassandra: config.cassandra, spool: config.spool, logger });
+    return storage(store, registry);
   }
   // --- end of Cassandra branch ---
   logger.debug({ dataDir: config.dataDir }, 'opening the embedded store');
-  return openEmbeddedStore({ dataDir: config.dataDir });
+  const store = await openEmbeddedStore({ dataDir: config.dataDir });
+  try {
+    return storage(store, await openEmbeddedRegistry({ dataDir: config.dataDir }));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

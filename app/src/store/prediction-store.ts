@@ -62,6 +62,20 @@ export interface StoreDeliveryStats {
   readonly deliveryRetriesTotal: number;
 }
 
+/**
+ * A stored correction: what the model saw, what it answered, and what the user said it is.
+ * (Named in models/model-registry.ts too, where the lifecycle reads it from.)
+ */
+export interface Correction {
+  readonly id: string;
+  readonly createdAt: Date;
+  /** 784 bytes, 0 background .. 255 ink. */
+  readonly input: Uint8Array;
+  readonly digit: number;
+  readonly label: number;
+  readonly modelVersion: string;
+}
+
 export interface PredictionStore {
   readonly kind: 'embedded' | 'cassandra';
   /**
@@ -76,6 +90,12 @@ export interface PredictionStore {
   list(options: ListOptions): Promise<PredictionPage>;
   /** Stores the user's correction; returns the updated record, or null when the id is unknown. */
   setFeedback(id: string, label: number, at: Date): Promise<PredictionRecord | null>;
+  /**
+   * Every stored correction (a prediction with the user's label), oldest first, in one array:
+   * a few thousand corrections are a few MB, which retraining holds in memory anyway. A label
+   * changed twice counts once, with its latest value.
+   */
+  corrections(): Promise<Correction[]>;
   health(): Promise<StoreHealth>;
   /** Optional instrumentation: called once per record() (write latency by outcome). */
   onWrite?(listener: (event: StoreWriteEvent) => void): void;

@@ -12,6 +12,7 @@ import { preprocessImage } from '../../src/preprocess/preprocess.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createApp } from '../../src/server.js';
+import { openEmbeddedRegistry, type EmbeddedModelRegistry } from '../../src/models/embedded-registry.js';
 import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../src/store/prediction-store.js';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
@@ -26,6 +27,7 @@ const MIN_MNIST_ACCURACY = 0.97;
 describe('predictions with the real model', () => {
   let dataDir: string;
   let store: PredictionStore;
+  let registry: EmbeddedModelRegistry;
   let classifier: Classifier;
   let callback: ReturnType<ReturnType<typeof createApp>['callback']>;
 
@@ -40,10 +42,12 @@ describe('predictions with the real model', () => {
       maxBatchWaitMs: config.batchMaxWaitMs,
     });
     store = await openEmbeddedStore({ dataDir });
+    registry = await openEmbeddedRegistry({ dataDir });
     const logger = createLogger({ level: 'silent' });
-    callback = createApp({ config, store, classifier, preprocess: preprocessImage, logger, metrics: createMetrics() }).callback();
+    callback = createApp({ config, store, registry, classifier, preprocess: preprocessImage, logger, metrics: createMetrics() }).callback();
   });
   afterAll(async () => {
+    await registry?.close();
     await store?.close();
     await classifier?.dispose();
     rmSync(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors.js';
-import type { PredictionRecord } from '../prediction-store.js';
+import type { Correction, PredictionRecord } from '../prediction-store.js';
 import { makePrediction } from '../../../test/cassandra/support/fixtures.js';
 import { CassandraStore, type PredictionRows } from './cassandra-store.js';
 import { Spool } from './spool.js';
@@ -39,10 +39,16 @@ class FakeRows implements PredictionRows {
     await this.gate();
     return this.rows.get(id) ?? null;
   }
-  async setFeedback(id: string, label: number, at: Date): Promise<void> {
+  async setFeedback(corrected: PredictionRecord): Promise<void> {
     await this.gate();
-    const row = this.rows.get(id);
-    if (row) this.rows.set(id, { ...row, feedbackLabel: label, feedbackAt: at });
+    if (this.rows.has(corrected.id)) this.rows.set(corrected.id, corrected);
+  }
+  async readCorrections(): Promise<Correction[]> {
+    await this.gate();
+    return [...this.rows.values()]
+      .filter((r) => r.feedbackLabel !== null)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((r) => ({ id: r.id, createdAt: r.createdAt, input: r.input, digit: r.digit, label: r.feedbackLabel!, modelVersion: r.modelVersion }));
   }
   async readHistory(beforeId: string | undefined, want: number): Promise<PredictionRecord[]> {
     return [...this.rows.values()].filter((r) => beforeId === undefined || r.id < beforeId).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, want);
@@ -161,6 +167,16 @@ describe('the Cassandra store above the driver', () => {
     expect(await store.setFeedback(record.id, 7, at)).toMatchObject({ id: record.id, feedbackLabel: 7, feedbackAt: at });
     rows.mode = 'ok';
     await expect.poll(() => rows.rows.get(record.id)?.feedbackLabel, { timeout: 10_000 }).toBe(7);
+  });
+
+  it('lists a correction stored through Cassandra, and answers 503 when the corrections cannot be read', async () => {
+    store = openStore();
+    const record = makePrediction();
+    await store.record(record);
+    await store.setFeedback(record.id, 4, new Date(1_800_000_000_000));
+    expect((await store.corrections()).map((c) => [c.id, c.label])).toEqual([[record.id, 4]]);
+    rows.mode = 'fail';
+    await expect(store.corrections()).rejects.toBeInstanceOf(UnavailableError);
   });
 
   it('returns null for feedback on an unknown id without writing a row', async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../errors.js';
-import type { ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreDeliveryStats, StoreHealth } from '../prediction-store.js';
+import type { Correction, ListOptions, PredictionPage, PredictionRecord, PredictionStore, StoreDeliveryStats, StoreHealth } from '../prediction-store.js';
 import { Deliverer } from './deliverer.js';
 import type { HistoryReader } from './history.js';
 import { checkPageLimit } from '../history-page.js';
@@ -20,7 +20,10 @@ export interface PredictionRows {
   /** Records recorded together: written in as few mutations as their partitions allow. */
   writeMany(records: readonly PredictionRecord[]): Promise<void>;
   read(id: string): Promise<PredictionRecord | null>;
-  setFeedback(id: string, label: number, at: Date): Promise<void>;
+  /** Stores a stored record's new feedback (on its row and in the corrections table). */
+  setFeedback(corrected: PredictionRecord): Promise<void>;
+  /** Every correction, oldest first. */
+  readCorrections(): Promise<Correction[]>;
 }
 
 export interface CassandraStoreParts {
@@ -187,10 +190,23 @@ export class CassandraStore implements PredictionStore {
     try {
       const existing = await this.parts.table.read(id);
       if (existing === null) return null; // an UPDATE now would create a row of feedback alone
-      await this.parts.table.setFeedback(id, label, at);
-      return { ...existing, feedbackLabel: label, feedbackAt: at };
+      const corrected = { ...existing, feedbackLabel: label, feedbackAt: at };
+      await this.parts.table.setFeedback(corrected);
+      return corrected;
     } catch (error) {
       throw unavailable('storing feedback', error);
+    }
+  }
+
+  /**
+   * Every correction in Cassandra's corrections table. One corrected while its prediction
+   * waits in the spool joins them when the spool delivers it (the deliverer writes both).
+   */
+  async corrections(): Promise<Correction[]> {
+    try {
+      return await this.parts.table.readCorrections();
+    } catch (error) {
+      throw unavailable('reading corrections', error);
     }
   }
 

@@ -4,6 +4,7 @@ import { errorMessage, StartupError } from '../../errors.js';
 import { CassandraStore } from './cassandra-store.js';
 import { connectCassandra, consistencyOf, type CassandraClient } from './connect.js';
 import { createHistoryReader } from './history.js';
+import { CassandraModelRegistry } from './model-registry.js';
 import { PredictionTable } from './prediction-table.js';
 import { LATEST_SCHEMA_VERSION } from './schema.js';
 import { Spool } from './spool.js';
@@ -36,12 +37,19 @@ async function checkSchema(client: CassandraClient, keyspace: string): Promise<v
   }
 }
 
+/** The store and the model registry of one keyspace, on one client (one connection pool). */
+export interface CassandraStorage {
+  readonly store: CassandraStore;
+  /** Close it before the store: the store's close() shuts the shared client down. */
+  readonly registry: CassandraModelRegistry;
+}
+
 /**
  * Connects (waiting up to CASSANDRA_STARTUP_TIMEOUT_MS for an unreachable cluster), checks the
  * schema, opens the spool and starts delivering what an earlier process left in it. Bad
  * configuration becomes a StartupError that names the setting.
  */
-export async function openCassandraStore(options: OpenCassandraStoreOptions): Promise<CassandraStore> {
+export async function openCassandraStore(options: OpenCassandraStoreOptions): Promise<CassandraStorage> {
   const { cassandra: config, logger } = options;
   const client = await connectCassandra(config, (reason) => logger.warn({ reason }, 'Cassandra not reachable yet; retrying'));
   try {
@@ -56,7 +64,7 @@ export async function openCassandraStore(options: OpenCassandraStoreOptions): Pr
     { contactPoints: config.contactPoints, keyspace: config.keyspace, consistency: config.consistency, spoolDir: options.spool.dir, backlog: spool.size },
     'Cassandra store open',
   );
-  return new CassandraStore({
+  const store = new CassandraStore({
     client,
     table: new PredictionTable(client, { keyspace: config.keyspace, consistency, requestTimeoutMs: config.requestTimeoutMs }),
     history: createHistoryReader(client, config.keyspace, consistency),
@@ -66,4 +74,5 @@ export async function openCassandraStore(options: OpenCassandraStoreOptions): Pr
     readyThreshold: options.spool.readyThreshold,
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
   });
+  return { store, registry: new CassandraModelRegistry(client, config.keyspace) };
 }

@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
-import type { PredictionRecord } from '../prediction-store.js';
+import type { Correction, PredictionRecord } from '../prediction-store.js';
 import type { CassandraClient } from './connect.js';
+import { CorrectionsTable } from './corrections.js';
 import { fromRow, hourOf, keyOfId, PREDICTION_COLUMNS, toInsertParams } from './layout.js';
 import { HOURS_SCOPE } from './schema.js';
 
@@ -32,9 +33,11 @@ export class PredictionTable {
   private readonly selectById: string;
   private readonly updateFeedbackCql: string;
   private readonly writeOptions: cassandra.QueryOptions;
+  private readonly corrections: CorrectionsTable;
 
   constructor(private readonly client: CassandraClient, private readonly options: PredictionTableOptions) {
     const ks = options.keyspace;
+    this.corrections = new CorrectionsTable(client, ks, options.consistency);
     this.insert = `INSERT INTO ${ks}.predictions (hour, shard, ${PREDICTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     this.insertHour = `INSERT INTO ${ks}.prediction_hours (scope, hour) VALUES (?, ?)`;
     this.selectById = `SELECT ${PREDICTION_COLUMNS} FROM ${ks}.predictions WHERE hour = ? AND shard = ? AND id = ?`;
@@ -42,9 +45,16 @@ export class PredictionTable {
     this.writeOptions = { prepare: true, isIdempotent: true, consistency: options.consistency, readTimeout: options.requestTimeoutMs };
   }
 
-  /** Writes the record and, once per hour, the hour's entry in the history index. */
+  /**
+   * Writes the record and, once per hour, the hour's entry in the history index; and its
+   * correction when it has one (a record corrected while it waited in the spool).
+   */
   async write(record: PredictionRecord): Promise<void> {
-    await Promise.all([this.registerHour(keyOfId(record.id).hour), this.client.execute(this.insert, toInsertParams(record), this.writeOptions)]);
+    await Promise.all([
+      this.registerHour(keyOfId(record.id).hour),
+      this.client.execute(this.insert, toInsertParams(record), this.writeOptions),
+      this.corrections.write(record),
+    ]);
   }
 
   /**
@@ -63,6 +73,7 @@ export class PredictionTable {
       else rows.push(record);
     }
     const writes: Promise<unknown>[] = [...new Set(records.map((r) => keyOfId(r.id).hour.getTime()))].map((hour) => this.registerHour(new Date(hour)));
+    writes.push(...records.filter((r) => r.feedbackLabel !== null).map((r) => this.corrections.write(r)));
     for (const rows of partitions.values()) {
       for (let i = 0; i < rows.length; i += MAX_ROWS_PER_BATCH) {
         const chunk = rows.slice(i, i + MAX_ROWS_PER_BATCH);
@@ -87,9 +98,16 @@ export class PredictionTable {
     return row === null ? null : fromRow(row);
   }
 
-  async setFeedback(id: string, label: number, at: Date): Promise<void> {
-    const key = keyOfId(id);
-    await this.client.execute(this.updateFeedbackCql, [label, at, key.hour, key.shard, cassandra.types.Uuid.fromString(id)], this.writeOptions);
+  /** Stores the feedback of `corrected` (a stored record with its new label) on its row and in the corrections table. */
+  async setFeedback(corrected: PredictionRecord): Promise<void> {
+    const key = keyOfId(corrected.id);
+    const params = [corrected.feedbackLabel, corrected.feedbackAt, key.hour, key.shard, cassandra.types.Uuid.fromString(corrected.id)];
+    await Promise.all([this.client.execute(this.updateFeedbackCql, params, this.writeOptions), this.corrections.write(corrected)]);
+  }
+
+  /** Every correction, oldest first. */
+  readCorrections(): Promise<Correction[]> {
+    return this.corrections.readAll();
   }
 
   private registerHour(hour: Date): Promise<void> {

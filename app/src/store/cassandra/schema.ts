@@ -6,6 +6,7 @@
  * concurrent DDL corrupts a Cassandra schema. Table ids are cluster-wide, hence the keyspace.
  */
 import { createHash } from 'node:crypto';
+import { LIVE_STATS_RETENTION_MS } from '../../models/model-files.js';
 
 /** Writes spread over this many partitions per hour; part of the key, so fixed for a keyspace. */
 export const SHARD_COUNT = 8;
@@ -13,6 +14,8 @@ export const SHARD_COUNT = 8;
 export const HOURS_SCOPE = 'all';
 /** When a replica has not answered a read after this long, the coordinator asks another. */
 export const SPECULATIVE_RETRY = '50ms';
+/** Live stats' time to live: as long as the embedded registry keeps them. */
+export const LIVE_STATS_TTL_S = LIVE_STATS_RETENTION_MS / 1000;
 
 export interface Migration {
   readonly version: number;
@@ -90,6 +93,90 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: [
       `ALTER TABLE {ks}.predictions WITH speculative_retry = '${SPECULATIVE_RETRY}'`,
       `ALTER TABLE {ks}.prediction_hours WITH speculative_retry = '${SPECULATIVE_RETRY}'`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'corrections: every corrected prediction in one partition, for the retrain',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {ks}.corrections (
+         scope text,
+         id uuid,
+         created_at timestamp,
+         input blob,
+         digit tinyint,
+         label tinyint,
+         model_version text,
+         corrected_at timestamp,
+         PRIMARY KEY (scope, id)
+       ) WITH ID = {id}
+         AND speculative_retry = '${SPECULATIVE_RETRY}'
+         AND comment = 'A copy of each corrected prediction (written with its feedback), all in one partition'`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'model registry: versions, chunked files, serving state, decisions, live stats',
+    // Chunks are keyed by the file's SHA-256 as well: two publishers of one version with
+    // different bytes (a bug, refused by the card's LWT) can never interleave chunks of one
+    // partition, and a partition holds one file's bytes only. Serving state is one row changed
+    // by LWT only. Live stats expire by TTL, in hour windows that TWCS drops whole.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {ks}.model_versions (
+         scope text,
+         version text,
+         card text,
+         published_at timestamp,
+         PRIMARY KEY (scope, version)
+       ) WITH ID = {id}
+         AND speculative_retry = '${SPECULATIVE_RETRY}'
+         AND comment = 'One row per model version: its card as JSON'`,
+      `CREATE TABLE IF NOT EXISTS {ks}.model_chunks (
+         version text,
+         file text,
+         sha256 text,
+         seq int,
+         data blob,
+         PRIMARY KEY ((version, file, sha256), seq)
+       ) WITH ID = {id}
+         AND speculative_retry = '${SPECULATIVE_RETRY}'
+         AND comment = 'Model files in chunks of 256 KiB, a partition per (version, file, content)'`,
+      `CREATE TABLE IF NOT EXISTS {ks}.model_serving (
+         scope text PRIMARY KEY,
+         active text,
+         canary_version text,
+         canary_weight double,
+         revision bigint,
+         updated_at timestamp,
+         reason text
+       ) WITH ID = {id}
+         AND speculative_retry = '${SPECULATIVE_RETRY}'
+         AND comment = 'Which version serves and the canary beside it; changed by LWT on revision'`,
+      `CREATE TABLE IF NOT EXISTS {ks}.model_decisions (
+         scope text,
+         at timestamp,
+         id timeuuid,
+         version text,
+         kind text,
+         reason text,
+         figures text,
+         PRIMARY KEY (scope, at, id)
+       ) WITH CLUSTERING ORDER BY (at DESC, id DESC)
+         AND ID = {id}
+         AND comment = 'Decisions about model versions (gates, canary, promotion), newest first'`,
+      `CREATE TABLE IF NOT EXISTS {ks}.model_live_stats (
+         version text,
+         at timestamp,
+         replica text,
+         predictions int,
+         failures int,
+         p50_ms double,
+         p99_ms double,
+         PRIMARY KEY (version, at, replica)
+       ) WITH ID = {id}
+         AND default_time_to_live = ${LIVE_STATS_TTL_S}
+         AND compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'HOURS', 'compaction_window_size': 1}
+         AND comment = 'What each replica saw of each version per interval; expires after a day'`,
     ],
   },
 ];

@@ -12,6 +12,8 @@ import { createLogger } from '../../../src/logger.js';
 import { createMetrics, type AppMetrics } from '../../../src/metrics.js';
 import type { AppDeps, Preprocess } from '../../../src/app-deps.js';
 import { createApp } from '../../../src/server.js';
+import { openEmbeddedRegistry } from '../../../src/models/embedded-registry.js';
+import type { ModelRegistry } from '../../../src/models/model-registry.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
 
@@ -67,6 +69,8 @@ export interface TestApp {
   readonly callback: ReturnType<Koa<AppState>['callback']>;
   readonly config: Config;
   readonly store: PredictionStore;
+  /** The embedded registry in the same temp dir (empty: nothing seeded). */
+  readonly registry: ModelRegistry;
   readonly metrics: AppMetrics;
   /** Every log line the app wrote, parsed. */
   readonly logLines: Record<string, unknown>[];
@@ -94,10 +98,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const realStore = await openEmbeddedStore({ dataDir });
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const registry = await openEmbeddedRegistry({ dataDir });
   const metrics = createMetrics({ defaultMetrics: true });
   const deps: AppDeps = {
     config,
     store,
+    registry,
     classifier: options.classifier ?? createFakeClassifier(),
     preprocess: options.preprocess ?? preprocessImage,
     logger,
@@ -109,9 +115,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     callback: app.callback(),
     config,
     store,
+    registry,
     metrics,
     logLines,
     async close() {
+      await registry.close();
       await realStore.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

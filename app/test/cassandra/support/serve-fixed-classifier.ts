@@ -16,15 +16,16 @@ import { createFakeClassifier } from '../../api/support/test-app.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const store = await openStore({ config, logger });
-  const app = createApp({ config, store, classifier: createFakeClassifier(), preprocess: preprocessImage, logger, metrics: createMetrics() });
+  const storage = await openStore({ config, logger });
+  const { store, registry } = storage;
+  const app = createApp({ config, store, registry, classifier: createFakeClassifier(), preprocess: preprocessImage, logger, metrics: createMetrics() });
   const server = createServer(app.callback());
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ url: `http://127.0.0.1:${port}`, store: store.kind, backend: 'fixed' }, 'listening');
   });
   process.once('SIGTERM', () => {
-    server.close(() => void store.close().then(() => process.exit(0)));
+    server.close(() => void storage.close().then(() => process.exit(0)));
   });
 }
 

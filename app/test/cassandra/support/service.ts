@@ -48,8 +48,9 @@ export async function startInProcess(env: Record<string, string>, logName: strin
     const service = await startService(config, { logger });
     return { url: service.url, store: service.store, classifierKind: 'model', shutdown: () => service.shutdown('test finished') };
   }
-  const store = await openStore({ config, logger });
-  const app = createApp({ config, store, classifier: createFakeClassifier(), preprocess: preprocessImage, logger, metrics: createMetrics({ defaultMetrics: false }) });
+  const storage = await openStore({ config, logger });
+  const { store, registry } = storage;
+  const app = createApp({ config, store, registry, classifier: createFakeClassifier(), preprocess: preprocessImage, logger, metrics: createMetrics({ defaultMetrics: false }) });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -59,7 +60,7 @@ export async function startInProcess(env: Record<string, string>, logName: strin
     classifierKind: 'fixed',
     async shutdown() {
       await new Promise((resolve) => server.close(resolve));
-      await store.close();
+      await storage.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import { preprocessImage } from '../../../src/preprocess/preprocess.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { createApp } from '../../../src/server.js';
+import { openEmbeddedRegistry } from '../../../src/models/embedded-registry.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import type { PredictionStore } from '../../../src/store/prediction-store.js';
 import { overrideStore } from '../../fixtures/store-override.js';
@@ -55,9 +56,11 @@ export async function startReplayApp(options: ReplayAppOptions = {}): Promise<Re
   const classifier = options.classifier ?? (await loadServiceClassifier());
   const realStore = await openEmbeddedStore({ dataDir });
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const registry = await openEmbeddedRegistry({ dataDir });
   const app = createApp({
     config,
     store,
+    registry,
     classifier,
     preprocess: preprocessImage,
     logger: createLogger({ level: 'warn', destination: { write: () => undefined } }),
@@ -75,6 +78,7 @@ export async function startReplayApp(options: ReplayAppOptions = {}): Promise<Re
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await registry.close();
       await realStore.close();
       if (options.classifier === undefined) await classifier.dispose();
       rmSync(dataDir, { recursive: true, force: true });
