@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ModelFiles, ModelRegistry } from '../models/model-registry.js';
@@ -6,7 +6,7 @@ import type { ModelFiles, ModelRegistry } from '../models/model-registry.js';
 /**
  * Between the registry (files as bytes) and the code that reads a model from a directory
  * (model-io.ts loadModel, the inference runtimes): a version's files written into a fresh
- * temporary directory, and a directory's files read back as bytes for publishing.
+ * temporary directory. (The way back, a directory's files as bytes: seed-registry.ts readModelFiles.)
  */
 
 /** A directory holding one version's files; `remove()` deletes it. */
@@ -20,12 +20,6 @@ export interface ModelDir {
 export async function writeModelFiles(files: ModelFiles, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await Promise.all([...files].map(([name, bytes]) => writeFile(path.join(dir, path.basename(name)), bytes)));
-}
-
-/** Reads the named files of `dir` as the registry takes them. */
-export async function readModelFiles(dir: string, names: readonly string[]): Promise<Map<string, Uint8Array>> {
-  const entries = await Promise.all(names.map(async (name) => [name, new Uint8Array(await readFile(path.join(dir, name)))] as const));
-  return new Map(entries);
 }
 
 /** Fetches `version` from the registry (checked against its card) into a new temporary directory. */

@@ -5,8 +5,10 @@ import path from 'node:path';
 import type { BackendChoice } from '../config.js';
 import { readMnistTestSet, readMnistTrainSet } from '../mnist/mnist-data.js';
 import { MODEL_CARD } from '../model/model-card.js';
-import { MODEL_JSON, MODEL_ONNX, saveModel, WEIGHTS_BIN } from '../model/model-io.js';
+import { MODEL_JSON, saveModel, WEIGHTS_BIN } from '../model/model-io.js';
+import { sha256Hex } from '../models/model-files.js';
 import type { ModelVersionCard } from '../models/model-registry.js';
+import { readModelFiles } from '../models/seed-registry.js';
 import { DEFAULT_AUGMENT } from '../training/augment.js';
 import { formatDuration, ProgressBar, type ProgressStream } from '../training/progress-bar.js';
 import { selectTrainingBackend } from '../training/wasm-training-kernels.js';
@@ -14,7 +16,7 @@ import { splitCorrections } from './correction-split.js';
 import { accuracyOf, loadDigitModel } from './digit-model.js';
 import { fineTune } from './fine-tune.js';
 import { percent, type LifecycleDeps } from './lifecycle-deps.js';
-import { checkOutVersion, readModelFiles } from './model-dir.js';
+import { checkOutVersion } from './model-dir.js';
 
 /**
  * A retrain: fine-tune a version (the active one by default) on a sample of MNIST plus the
@@ -62,8 +64,6 @@ export interface RetrainResult {
   /** False when this very version was already in the registry (a repeated, reproducible run). */
   readonly published: boolean;
 }
-
-const FILES = [MODEL_JSON, WEIGHTS_BIN, MODEL_ONNX, MODEL_CARD] as const;
 
 /** "2026-12-04-ft-" + the first 8 hex digits of the SHA-256 of the topology and weights. */
 async function nameVersion(dir: string, at: Date): Promise<string> {
@@ -160,7 +160,7 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
         `(parent ${percent(parentHeldOutCorrectionAccuracy)}, ${split.heldOut.length} corrections)`,
     );
 
-    const files = await readModelFiles(outDir, FILES);
+    const files = await readModelFiles(outDir);
     const card: ModelVersionCard = {
       version,
       parent,
@@ -170,7 +170,7 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
       epochs: options.epochs,
       mnistTestAccuracy,
       heldOutCorrectionAccuracy,
-      files: Object.fromEntries([...files].map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')])),
+      files: Object.fromEntries([...files].map(([name, bytes]) => [name, sha256Hex(bytes)])),
       details: { ...training, parentHeldOutCorrectionAccuracy, mnistTestImages: test.images.length },
     };
     const published = (await deps.registry.get(version)) === null;
