@@ -82,7 +82,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
   try {
     // An empty registry (a new DATA_DIR or keyspace) starts with the committed model, active.
     const seeded = await seedRegistry(registry, config.modelDir);
-    logger.info(seeded, seeded.activated ? 'model registry seeded with the committed model' : 'model registry ready');
+    if (seeded.activated) logger.info(seeded, 'model registry seeded with the committed model');
+    else logger.debug(seeded, 'model registry ready');
     classifier = await loadClassifier({
       modelDir: config.modelDir,
       backend: config.inferenceBackend,

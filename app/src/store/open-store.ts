@@ -13,14 +13,14 @@ export interface OpenStoreOptions {
 }
 
 /** The predictions and the model registry, kept in the same database. */
-export interface Storage {
+export interface OpenedStorage {
   readonly store: PredictionStore;
   readonly registry: ModelRegistry;
   /** Closes the registry, then the store (which may own the connection they share). Idempotent. */
   close(): Promise<void>;
 }
 
-function storage(store: PredictionStore, registry: ModelRegistry): Storage {
+function opened(store: PredictionStore, registry: ModelRegistry): OpenedStorage {
   let closing: Promise<void> | undefined;
   return {
     store,
@@ -37,18 +37,18 @@ function storage(store: PredictionStore, registry: ModelRegistry): Storage {
  * registry, on one client) when CASSANDRA_CONTACT_POINTS is set, else the embedded SQLite file
  * in DATA_DIR (both in the same file). A bad Cassandra configuration is a StartupError.
  */
-export async function openStore(options: OpenStoreOptions): Promise<Storage> {
+export async function openStore(options: OpenStoreOptions): Promise<OpenedStorage> {
   const { config, logger } = options;
   // --- Cassandra branch (owned by the Cassandra store, app/src/store/cassandra/) ---
   if (config.cassandra !== undefined) {
     const { store, registry } = await openCassandraStore({ cassandra: config.cassandra, spool: config.spool, logger });
-    return storage(store, registry);
+    return opened(store, registry);
   }
   // --- end of Cassandra branch ---
   logger.debug({ dataDir: config.dataDir }, 'opening the embedded store');
   const store = await openEmbeddedStore({ dataDir: config.dataDir });
   try {
-    return storage(store, await openEmbeddedRegistry({ dataDir: config.dataDir }));
+    return opened(store, await openEmbeddedRegistry({ dataDir: config.dataDir }));
   } catch (error) {
     await store.close();
     throw error;

@@ -69,6 +69,9 @@ describe('authentication and the app role on a real cluster', () => {
     try {
       await app.execute(`SELECT version FROM ${keyspace}.schema_migrations`);
       await app.execute(`INSERT INTO ${keyspace}.prediction_hours (scope, hour) VALUES ('probe', ?)`, [new Date(0)], { prepare: true });
+      // The registry's lightweight transactions need nothing beyond SELECT and MODIFY.
+      const lwt = await app.execute(`INSERT INTO ${keyspace}.model_serving (scope, active, revision) VALUES ('probe', 'v', 1) IF NOT EXISTS`, [], { prepare: true });
+      expect(lwt.wasApplied()).toBe(true);
       const refused = new RegExp(`${APP_USER} (has no \\w+ permission|does not have sufficient privileges)`);
       await expect(app.execute(`CREATE TABLE ${keyspace}.intruder (k int PRIMARY KEY)`)).rejects.toThrow(refused);
       await expect(app.execute(`DROP TABLE ${keyspace}.predictions`)).rejects.toThrow(refused);

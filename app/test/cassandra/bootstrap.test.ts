@@ -53,7 +53,7 @@ describe('bootstrap against the real 3-node cluster', () => {
     const ks = testKeyspace('boot');
     keyspaces.push(ks);
     const result = await bootstrapKeyspace(ks);
-    expect(result).toMatchObject({ nodesUp: 3, applied: [1, 2, 3], alreadyApplied: [], replicationFactor: 3 });
+    expect(result).toMatchObject({ nodesUp: 3, applied: [1, 2, 3, 4, 5], alreadyApplied: [], replicationFactor: 3 });
     const row = (await client.execute('SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?', [ks], { prepare: true })).first();
     expect(row?.get('replication')).toEqual({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', datacenter1: '3' });
     const schema = await schemaOf(client, ks);
@@ -65,10 +65,10 @@ describe('bootstrap against the real 3-node cluster', () => {
     const byTable = Object.fromEntries(speculation.rows.map((r) => [String(r.get('table_name')), String(r.get('speculative_retry'))]));
     expect([byTable['predictions'], byTable['prediction_hours']]).toEqual(['50ms', '50ms']);
     const versions = await client.execute(`SELECT version FROM ${ks}.schema_migrations`);
-    expect(versions.rows.map((r) => Number(r.get('version'))).sort()).toEqual([1, 2, 3]);
+    expect(versions.rows.map((r) => Number(r.get('version'))).sort()).toEqual([1, 2, 3, 4, 5]);
 
     const again = await bootstrapKeyspace(ks);
-    expect(again).toMatchObject({ applied: [], alreadyApplied: [1, 2, 3] });
+    expect(again).toMatchObject({ applied: [], alreadyApplied: [1, 2, 3, 4, 5] });
     expect(await schemaOf(client, ks)).toEqual(schema);
   });
 
@@ -80,13 +80,24 @@ describe('bootstrap against the real 3-node cluster', () => {
     expect({ code: b.code, output: b.code === 0 ? '' : b.output }).toEqual({ code: 0, output: '' });
     const appliedBy = [a.output, b.output].map((out) => /"applied":\[([\d,]*)\]/.exec(out)?.[1]);
     // Exactly one of them applied the migrations; the other found them done.
-    expect(appliedBy.sort()).toEqual(['', '1,2,3']);
+    expect(appliedBy.sort()).toEqual(['', '1,2,3,4,5']);
     const schema = await schemaOf(client, ks);
     expect(schema.filter((line) => line.startsWith('table ')).sort()).toEqual(
-      ['prediction_hours', 'predictions', 'schema_lock', 'schema_migrations'].map((t) => `table ${t} ${tableId(ks, t)}`).sort(),
+      [
+        'corrections',
+        'model_chunks',
+        'model_decisions',
+        'model_live_stats',
+        'model_serving',
+        'model_versions',
+        'prediction_hours',
+        'predictions',
+        'schema_lock',
+        'schema_migrations',
+      ].map((t) => `table ${t} ${tableId(ks, t)}`).sort(),
     );
     const versions = await client.execute(`SELECT version FROM ${ks}.schema_migrations`);
-    expect(versions.rowLength).toBe(3);
+    expect(versions.rowLength).toBe(5);
   });
 
   it('refuses to touch the schema while fewer nodes than expected are up, naming the count', async () => {

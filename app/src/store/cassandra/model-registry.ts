@@ -18,6 +18,21 @@ const { consistencies } = cassandra.types;
 const SCOPE = 'all';
 /** Chunk writes in flight at once: a 4.4 MB file is 17 chunks; the driver's pool takes this easily. */
 const CHUNK_WRITES_IN_FLIGHT = 4;
+/** Tries of a lightweight transaction whose outcome stayed unknown (contention, a slow replica). */
+const LWT_ATTEMPTS = 3;
+
+/**
+ * The coordinator (write timeout, e.g. Paxos contention) or the driver timed out: the LWT may
+ * or may not have applied, and only a SERIAL read can tell.
+ */
+function outcomeUnknown(error: unknown): boolean {
+  const { errors, types } = cassandra;
+  return (error instanceof errors.ResponseError && error.code === types.responseErrorCodes.writeTimeout) || error instanceof errors.OperationTimedOutError;
+}
+
+function sameServing(state: ServingState, next: Omit<ServingState, 'revision' | 'updatedAt'>): boolean {
+  return state.active === next.active && state.reason === next.reason && JSON.stringify(state.canary) === JSON.stringify(next.canary);
+}
 
 /**
  * The registry in the app's keyspace (migration 5, schema.ts). Always LOCAL_QUORUM, whatever
@@ -55,7 +70,7 @@ export class CassandraModelRegistry implements ModelRegistry {
 
   async publish(card: ModelVersionCard, files: ModelFiles): Promise<boolean> {
     checkPublishable(card, files);
-    const existing = await this.get(card.version);
+    const existing = await this.readCard(card.version, consistencies.localQuorum);
     if (existing !== null) {
       checkSameVersion(existing, card);
       return false;
@@ -68,15 +83,29 @@ export class CassandraModelRegistry implements ModelRegistry {
     for (let at = 0; at < writes.length; at += CHUNK_WRITES_IN_FLIGHT) {
       await Promise.all(writes.slice(at, at + CHUNK_WRITES_IN_FLIGHT).map((params) => this.open().execute(insert, params, this.write)));
     }
-    const result = await this.open().execute(
-      `INSERT INTO ${this.ks}.model_versions (scope, version, card, published_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
-      [SCOPE, card.version, JSON.stringify(card), new Date()],
-      this.lwt,
-    );
-    if (result.wasApplied()) return true;
-    // Another publisher got there in the meantime: fine when it is the very same model.
-    checkSameVersion(JSON.parse(String(result.first().get('card'))) as ModelVersionCard, card);
-    return false;
+    const insertCard = `INSERT INTO ${this.ks}.model_versions (scope, version, card, published_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await this.open().execute(insertCard, [SCOPE, card.version, JSON.stringify(card), new Date()], this.lwt);
+        if (result.wasApplied()) return true;
+        // Another publisher got there in the meantime: fine when it is the very same model.
+        checkSameVersion(JSON.parse(String(result.first().get('card'))) as ModelVersionCard, card);
+        return false;
+      } catch (error) {
+        if (!outcomeUnknown(error) || attempt >= LWT_ATTEMPTS) throw error;
+        const stored = await this.readCard(card.version, consistencies.serial);
+        if (stored !== null) {
+          checkSameVersion(stored, card);
+          return true; // ours, or the very same model from another publisher: stored either way
+        }
+      }
+    }
+  }
+
+  private async readCard(version: string, consistency: number): Promise<ModelVersionCard | null> {
+    const result = await this.open().execute(`SELECT card FROM ${this.ks}.model_versions WHERE scope = ? AND version = ?`, [SCOPE, version], { ...this.read, consistency });
+    const row = result.first();
+    return row === null ? null : (JSON.parse(String(row.get('card'))) as ModelVersionCard);
   }
 
   async list(): Promise<ModelVersionCard[]> {
@@ -84,10 +113,8 @@ export class CassandraModelRegistry implements ModelRegistry {
     return rows.map((row) => JSON.parse(String(row.get('card'))) as ModelVersionCard).sort(compareNewestFirst);
   }
 
-  async get(version: string): Promise<ModelVersionCard | null> {
-    const result = await this.open().execute(`SELECT card FROM ${this.ks}.model_versions WHERE scope = ? AND version = ?`, [SCOPE, version], this.read);
-    const row = result.first();
-    return row === null ? null : (JSON.parse(String(row.get('card'))) as ModelVersionCard);
+  get(version: string): Promise<ModelVersionCard | null> {
+    return this.readCard(version, consistencies.localQuorum);
   }
 
   async files(version: string): Promise<ModelFiles> {
@@ -103,8 +130,12 @@ export class CassandraModelRegistry implements ModelRegistry {
     return files;
   }
 
-  async serving(): Promise<ServingState | null> {
-    const result = await this.open().execute(`SELECT * FROM ${this.ks}.model_serving WHERE scope = ?`, [SCOPE], this.read);
+  serving(): Promise<ServingState | null> {
+    return this.readServing(consistencies.localQuorum);
+  }
+
+  private async readServing(consistency: number): Promise<ServingState | null> {
+    const result = await this.open().execute(`SELECT * FROM ${this.ks}.model_serving WHERE scope = ?`, [SCOPE], { ...this.read, consistency });
     const row = result.first();
     if (row === null) return null;
     const canaryVersion = row.get('canary_version') as string | null;
@@ -126,19 +157,24 @@ export class CassandraModelRegistry implements ModelRegistry {
     const revision = cassandra.types.Long.fromNumber(expectedRevision + 1);
     // Null canary columns are written as nulls (tombstones in one small row): the row must not keep an old canary.
     const values = [next.active, next.canary?.version ?? null, next.canary?.weight ?? null, revision, new Date(), next.reason];
-    const result =
+    const [query, params] =
       expectedRevision === 0
-        ? await this.open().execute(
-            `INSERT INTO ${this.ks}.model_serving (active, canary_version, canary_weight, revision, updated_at, reason, scope) VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
-            [...values, SCOPE],
-            this.lwt,
-          )
-        : await this.open().execute(
+        ? [`INSERT INTO ${this.ks}.model_serving (active, canary_version, canary_weight, revision, updated_at, reason, scope) VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`, [...values, SCOPE]]
+        : [
             `UPDATE ${this.ks}.model_serving SET active = ?, canary_version = ?, canary_weight = ?, revision = ?, updated_at = ?, reason = ? WHERE scope = ? IF revision = ?`,
             [...values, SCOPE, cassandra.types.Long.fromNumber(expectedRevision)],
-            this.lwt,
-          );
-    return result.wasApplied();
+          ];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await this.open().execute(query, params, this.lwt)).wasApplied();
+      } catch (error) {
+        if (!outcomeUnknown(error) || attempt >= LWT_ATTEMPTS) throw error;
+        const now = await this.readServing(consistencies.serial);
+        if (now !== null && now.revision === expectedRevision + 1 && sameServing(now, next)) return true;
+        if ((now?.revision ?? 0) !== expectedRevision) return false;
+        // Nothing applied yet: the condition still holds, so trying again is safe.
+      }
+    }
   }
 
   async recordDecision(decision: ModelDecision): Promise<void> {
