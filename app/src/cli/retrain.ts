@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { DEFAULT_RETRAIN, retrain } from '../lifecycle/retrain.js';
-import { numberIn, parseFlags, positiveInt } from './args.js';
+import { TRAIN_LAYERS, type TrainLayers } from '../lifecycle/fine-tune.js';
+import { numberIn, parseFlags, positiveInt, UsageError } from './args.js';
 import { printResult, withLifecycle } from './lifecycle-runtime.js';
 
 const USAGE = `Usage: mnist retrain [flags]
@@ -18,10 +19,19 @@ Flags:
   --seed N                seeds the sample, order, augmentation and dropout (default ${DEFAULT_RETRAIN.seed})
   --mnist-sample N        MNIST training examples in the mix (default ${DEFAULT_RETRAIN.mnistSample})
   --correction-share X    share of the mix made of repeated corrections, 0..0.5 (default ${DEFAULT_RETRAIN.correctionShare})
-  --learning-rate X       Adam's learning rate (default ${DEFAULT_RETRAIN.learningRate})
+  --learning-rate X       Adam's learning rate in the first epoch (default ${DEFAULT_RETRAIN.learningRate})
+  --learning-rate-decay X factor applied to it after each epoch (default ${DEFAULT_RETRAIN.learningRateDecay})
+  --keep-parent X         share of the parent's weights blended back at the end, 0..0.9 (default ${DEFAULT_RETRAIN.keepParent})
   --batch-size N          examples per step (default ${DEFAULT_RETRAIN.batchSize})
-  --train-convolutions    train every layer (default: the dense layers only; ~3x faster)
+  --train-layers WHICH    output (the last layer), dense (both dense layers) or all (default ${DEFAULT_RETRAIN.trainLayers};
+                          the convolutions cost ~3x the time)
   --shuffle-labels        shuffle the MNIST labels: a deliberately bad candidate, to see the gates reject it`;
+
+function parseTrainLayers(raw: string | undefined): TrainLayers {
+  if (raw === undefined) return DEFAULT_RETRAIN.trainLayers;
+  if (!(TRAIN_LAYERS as readonly string[]).includes(raw)) throw new UsageError(`--train-layers must be one of ${TRAIN_LAYERS.join(', ')}, got "${raw}"`);
+  return raw as TrainLayers;
+}
 
 /** Entry point of `mnist retrain`. */
 export async function run(args: string[]): Promise<void> {
@@ -34,8 +44,10 @@ export async function run(args: string[]): Promise<void> {
       'mnist-sample': { type: 'string' },
       'correction-share': { type: 'string' },
       'learning-rate': { type: 'string' },
+      'learning-rate-decay': { type: 'string' },
+      'keep-parent': { type: 'string' },
       'batch-size': { type: 'string' },
-      'train-convolutions': { type: 'boolean' },
+      'train-layers': { type: 'string' },
       'shuffle-labels': { type: 'boolean' },
     },
     USAGE,
@@ -49,8 +61,10 @@ export async function run(args: string[]): Promise<void> {
     mnistSample: positiveInt('mnist-sample', flags['mnist-sample']) ?? DEFAULT_RETRAIN.mnistSample,
     correctionShare: numberIn('correction-share', flags['correction-share'], 0, 0.5) ?? DEFAULT_RETRAIN.correctionShare,
     learningRate: numberIn('learning-rate', flags['learning-rate'], 1e-7, 1) ?? DEFAULT_RETRAIN.learningRate,
+    learningRateDecay: numberIn('learning-rate-decay', flags['learning-rate-decay'], 0.01, 1) ?? DEFAULT_RETRAIN.learningRateDecay,
+    keepParent: numberIn('keep-parent', flags['keep-parent'], 0, 0.9) ?? DEFAULT_RETRAIN.keepParent,
     batchSize: positiveInt('batch-size', flags['batch-size']) ?? DEFAULT_RETRAIN.batchSize,
-    trainConvolutions: flags['train-convolutions'] === true,
+    trainLayers: parseTrainLayers(flags['train-layers']),
     shuffleLabels: flags['shuffle-labels'] === true,
     trainingBackend: config.trainingBackend,
     progress: process.stderr,

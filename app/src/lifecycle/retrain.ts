@@ -14,7 +14,7 @@ import { formatDuration, ProgressBar, type ProgressStream } from '../training/pr
 import { selectTrainingBackend } from '../training/wasm-training-kernels.js';
 import { splitCorrections } from './correction-split.js';
 import { accuracyOf, loadDigitModel } from './digit-model.js';
-import { fineTune } from './fine-tune.js';
+import { fineTune, type TrainLayers } from './fine-tune.js';
 import { percent, type LifecycleDeps } from './lifecycle-deps.js';
 import { checkOutVersion } from './model-dir.js';
 
@@ -36,11 +36,15 @@ export interface RetrainOptions {
   readonly mnistSample: number;
   /** Share of each epoch made of the (repeated) corrections. @default 0.15 */
   readonly correctionShare: number;
-  /** @default 0.0003 */
+  /** Learning rate of the first epoch. @default 0.0003 */
   readonly learningRate: number;
+  /** Factor applied to the learning rate after each epoch. @default 1 */
+  readonly learningRateDecay: number;
+  /** Share of the parent's weights blended back at the end (fine-tune.ts). @default 0.2 */
+  readonly keepParent: number;
   /** @default 64 */
   readonly batchSize: number;
-  readonly trainConvolutions: boolean;
+  readonly trainLayers: TrainLayers;
   /** A deliberately bad candidate (MNIST labels shuffled), to see the gates reject it. */
   readonly shuffleLabels: boolean;
   /** TF_BACKEND: the TF.js backend training runs on. */
@@ -49,7 +53,7 @@ export interface RetrainOptions {
   readonly progress: ProgressStream;
 }
 
-export const DEFAULT_RETRAIN = { epochs: 2, seed: 42, mnistSample: 6000, correctionShare: 0.15, learningRate: 0.0003, batchSize: 64 } as const;
+export const DEFAULT_RETRAIN = { epochs: 4, seed: 42, mnistSample: 6000, correctionShare: 0.15, learningRate: 0.0003, learningRateDecay: 1, keepParent: 0.2, batchSize: 64, trainLayers: 'dense' as TrainLayers } as const;
 
 export interface RetrainResult {
   readonly version: string;
@@ -103,9 +107,11 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
       epochs: options.epochs,
       batchSize: options.batchSize,
       learningRate: options.learningRate,
+      learningRateDecay: options.learningRateDecay,
+      keepParent: options.keepParent,
       seed: options.seed,
       augment: DEFAULT_AUGMENT,
-      trainConvolutions: options.trainConvolutions,
+      trainLayers: options.trainLayers,
       shuffleLabels: options.shuffleLabels,
       onBatch: (p) => progress.update(p),
     });
@@ -125,8 +131,10 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
       epochs: options.epochs,
       batchSize: options.batchSize,
       learningRate: options.learningRate,
+      learningRateDecay: options.learningRateDecay,
+      keepParent: options.keepParent,
       optimizer: 'adam',
-      layersTrained: options.trainConvolutions ? 'all' : 'dense (convolutions frozen)',
+      layersTrained: options.trainLayers,
       augmentation: DEFAULT_AUGMENT,
       mix: tuned.mix,
       shuffledLabels: options.shuffleLabels,
