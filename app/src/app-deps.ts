@@ -5,6 +5,7 @@ import type { AppMetrics } from './metrics.js';
 import type { ModelRegistry } from './models/model-registry.js';
 import type { PreprocessedDigit, PreprocessLimits } from './preprocess/preprocess.js';
 import type { PredictionStore } from './store/prediction-store.js';
+import type { ServingView } from './serving/model-serving.js';
 
 /**
  * What the HTTP app is built from: the contract between the composition root (main.ts, or a
@@ -22,6 +23,11 @@ export interface AppDeps {
   /** Model versions, serving state, decisions, live stats: in the same database as the store. */
   readonly registry: ModelRegistry;
   readonly classifier: Classifier;
+  /**
+   * Which versions serve (active, canary) and each model call, when the classifier follows the
+   * registry (main.ts); absent with a single fixed classifier (tests).
+   */
+  readonly serving?: ServingView;
   readonly preprocess: Preprocess;
   readonly logger: Logger;
   readonly metrics: AppMetrics;

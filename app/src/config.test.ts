@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT } from './config.js';
@@ -63,5 +64,14 @@ describe('service settings', () => {
   it('refuses a batch size outside 1..1024, naming the variable', () => {
     expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow(/BATCH_MAX_SIZE must be an integer from 1 to 1024, got "0"/);
     expect(loadConfig({ BATCH_MAX_SIZE: '64' }).batchMaxSize).toBe(64);
+  });
+
+  it('follows the model registry every 2 s by default, caching versions in DATA_DIR/models, reporting as the host', () => {
+    const config = loadConfig({ DATA_DIR: '/var/lib/mnist' });
+    expect(config.modelServing).toEqual({ pollMs: 2_000, cacheDir: '/var/lib/mnist/models', replicaName: os.hostname(), liveReportMs: 5_000 });
+    expect(loadConfig({ MODEL_POLL_MS: '500', MODEL_CACHE_DIR: '/tmp/m', REPLICA_NAME: 'digits-0', MODEL_LIVE_REPORT_MS: '1000' }).modelServing)
+      .toEqual({ pollMs: 500, cacheDir: '/tmp/m', replicaName: 'digits-0', liveReportMs: 1_000 });
+    expect(() => loadConfig({ MODEL_POLL_MS: '0' })).toThrow(/^MODEL_POLL_MS must be an integer from 50 to/);
+    expect(() => loadConfig({ MODEL_LIVE_REPORT_MS: 'often' })).toThrow(/^MODEL_LIVE_REPORT_MS must be/);
   });
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
@@ -110,6 +111,19 @@ export interface Config {
   /** Present when CASSANDRA_CONTACT_POINTS is set: the store is then Cassandra. */
   readonly cassandra: CassandraConfig | undefined;
   readonly spool: SpoolConfig;
+  readonly modelServing: ModelServingConfig;
+}
+
+/** How each replica follows the registry's serving state (hot switch, canary, live stats). */
+export interface ModelServingConfig {
+  /** MODEL_POLL_MS: how often the serving state is read; a switch takes effect within this. */
+  readonly pollMs: number;
+  /** MODEL_CACHE_DIR: versions' files, written here before loading (default `$DATA_DIR/models`). */
+  readonly cacheDir: string;
+  /** REPLICA_NAME: who reports live stats (default the host name: the pod's in Kubernetes). */
+  readonly replicaName: string;
+  /** MODEL_LIVE_REPORT_MS: how often this replica reports its live stats per version. */
+  readonly liveReportMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -201,6 +215,12 @@ export function loadConfig(env: Env = process.env): Config {
       dir: path.resolve(ROOT, readString(env, 'SPOOL_DIR', path.join(dataDir, 'spool'))),
       readyThreshold: readInt(env, 'SPOOL_READY_THRESHOLD', 10_000, 1, 100_000_000),
       maxRecords: readInt(env, 'SPOOL_MAX_RECORDS', 100_000, 1, 100_000_000),
+    },
+    modelServing: {
+      pollMs: readInt(env, 'MODEL_POLL_MS', 2_000, 50, 600_000),
+      cacheDir: path.resolve(ROOT, readString(env, 'MODEL_CACHE_DIR', path.join(dataDir, 'models'))),
+      replicaName: readString(env, 'REPLICA_NAME', os.hostname()),
+      liveReportMs: readInt(env, 'MODEL_LIVE_REPORT_MS', 5_000, 100, 600_000),
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Config } from './config.js';
-import { loadClassifier, type LoadedClassifier } from './inference/classifier.js';
+import { loadClassifier } from './inference/classifier.js';
 import type { Classifier } from './inference/classifier-types.js';
 import { configureDecoder, preprocessImage } from './preprocess/preprocess.js';
 import { createHttpServer } from './http/http-server.js';
@@ -12,6 +12,8 @@ import { createMetrics } from './metrics.js';
 import type { ModelRegistry } from './models/model-registry.js';
 import { seedRegistry } from './models/seed-registry.js';
 import { beginDraining, createApp } from './server.js';
+import { startModelServing, type ModelServing } from './serving/model-serving.js';
+import type { ClassifierLoader } from './serving/model-switcher.js';
 import { openStore } from './store/open-store.js';
 import type { PredictionStore } from './store/prediction-store.js';
 
@@ -28,12 +30,15 @@ export interface RunningService {
   readonly server: Server;
   readonly store: PredictionStore;
   readonly registry: ModelRegistry;
+  /** Routes each prediction to the active version or the canary (serving.classifier). */
   readonly classifier: Classifier;
+  /** The model versions this replica serves, following the registry. */
+  readonly serving: ModelServing;
   /** Why preferred TF.js backends were skipped (empty when the first choice worked). */
   readonly backendFallbacks: readonly string[];
   /** Where it listens, e.g. http://127.0.0.1:3000 (the real port when PORT=0). */
   readonly url: string;
-  /** Stops accepting, finishes in-flight requests (bounded), closes the store, disposes the model. Idempotent. */
+  /** Stops accepting, finishes in-flight requests (bounded), stops following the registry, closes the store, disposes the models. Idempotent. */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -78,14 +83,10 @@ export async function startService(config: Config, options: StartOptions = {}): 
   configureDecoder();
   const storage = await openStore({ config, logger });
   const { store, registry } = storage;
-  let classifier: LoadedClassifier;
-  try {
-    // An empty registry (a new DATA_DIR or keyspace) starts with the committed model, active.
-    const seeded = await seedRegistry(registry, config.modelDir);
-    if (seeded.activated) logger.info(seeded, 'model registry seeded with the committed model');
-    else logger.debug(seeded, 'model registry ready');
-    classifier = await loadClassifier({
-      modelDir: config.modelDir,
+  const fallbacks: string[][] = [];
+  const loadVersion: ClassifierLoader = async (modelDir) => {
+    const loaded = await loadClassifier({
+      modelDir,
       backend: config.inferenceBackend,
       cpuThreads: config.inferenceCpuThreads,
       maxBatchSize: config.batchMaxSize,
@@ -95,19 +96,32 @@ export async function startService(config: Config, options: StartOptions = {}): 
       decodeConcurrency: config.decodeConcurrency,
       logger,
     });
+    fallbacks.push([...loaded.backendFallbacks]);
+    return loaded;
+  };
+  let serving: ModelServing;
+  try {
+    // An empty registry (a new DATA_DIR or keyspace) starts with the committed model, active.
+    const seeded = await seedRegistry(registry, config.modelDir);
+    if (seeded.activated) logger.info(seeded, 'model registry seeded with the committed model');
+    else logger.debug(seeded, 'model registry ready');
+    const { pollMs, cacheDir, replicaName, liveReportMs } = config.modelServing;
+    serving = await startModelServing({ registry, load: loadVersion, cacheDir, pollMs, logger, replica: replicaName, liveReportMs });
   } catch (error) {
     await storage.close();
     throw error;
   }
+  const classifier = serving.classifier;
   // With the model in a worker thread, uploads are preprocessed there (classifier.recognise);
   // preprocess.ts is imported here either way: sharp must stay loaded by the main thread.
-  const app = createApp({ config, store, registry, classifier, preprocess: preprocessImage, logger, metrics });
+  const app = createApp({ config, store, registry, classifier, serving, preprocess: preprocessImage, logger, metrics });
   const server = createHttpServer(app, config, { logger, metrics });
   let address: AddressInfo;
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
-    await Promise.allSettled([storage.close(), classifier.dispose()]);
+    await serving.stop();
+    await Promise.allSettled([storage.close(), serving.dispose()]);
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -118,13 +132,16 @@ export async function startService(config: Config, options: StartOptions = {}): 
       logger.info({ reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining requests');
       beginDraining(app);
       await closeServer(server, config.shutdownTimeoutMs, logger);
+      // Polls and live reports end before the storage closes (the last report goes to the
+      // registry); the models are disposed last, as the one classifier was before versions.
+      await serving.stop();
       await storage.close();
-      await classifier.dispose();
+      await serving.dispose();
       logger.info({ reason }, 'stopped');
     })();
     return stopping;
   };
-  return { config, logger, app, server, store, registry, classifier, backendFallbacks: classifier.backendFallbacks, url: `http://${host}:${address.port}`, shutdown };
+  return { config, logger, app, server, store, registry, classifier, serving, backendFallbacks: fallbacks[0] ?? [], url: `http://${host}:${address.port}`, shutdown };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ServingView } from './serving/model-serving.js';
 import type { PredictionStore, StoreDeliveryStats } from './store/prediction-store.js';
 
 /**
@@ -13,6 +14,14 @@ export interface AppMetrics {
   readonly batchSize: Histogram;
   readonly batchDuration: Histogram;
   readonly predictionsByDigit: Counter<'digit' | 'source'>;
+  /** Predictions answered, by the version that answered: the split a canary's share makes visible. */
+  readonly predictionsByModel: Counter<'model_version'>;
+  /** Model calls by version, role (active, canary) and outcome (answered, failed). */
+  readonly modelCalls: Counter<'model_version' | 'role' | 'outcome'>;
+  /** The share of new predictions each serving version takes (1 for the active alone). */
+  readonly modelServingShare: Gauge<'model_version' | 'role'>;
+  /** The registry's serving revision applied on this replica. */
+  readonly modelServingRevision: Gauge;
   readonly storeErrors: Counter<'operation' | 'code'>;
   /** Records accepted but not yet in the primary database (Cassandra spool); 0 when embedded. */
   readonly storeBacklog: Gauge;
@@ -73,6 +82,29 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       name: 'predictions_total',
       help: 'Predictions answered, by predicted digit and source',
       labelNames: ['digit', 'source'],
+      registers,
+    }),
+    predictionsByModel: new Counter({
+      name: 'predictions_by_model_total',
+      help: 'Predictions answered, by the model version that answered',
+      labelNames: ['model_version'],
+      registers,
+    }),
+    modelCalls: new Counter({
+      name: 'model_calls_total',
+      help: 'Model calls by version, role (active or canary) and outcome (answered or failed)',
+      labelNames: ['model_version', 'role', 'outcome'],
+      registers,
+    }),
+    modelServingShare: new Gauge({
+      name: 'model_serving_share',
+      help: 'Share of new predictions routed to each serving model version, by role (active or canary)',
+      labelNames: ['model_version', 'role'],
+      registers,
+    }),
+    modelServingRevision: new Gauge({
+      name: 'model_serving_revision',
+      help: 'The model registry serving revision applied on this replica',
       registers,
     }),
     storeErrors: new Counter({
@@ -165,5 +197,20 @@ export function observeStore(metrics: AppMetrics, store: PredictionStore): void 
     metrics.spoolDelivered.inc(Math.max(0, now.deliveredTotal - seen.deliveredTotal));
     metrics.spoolDeliveryRetries.inc(Math.max(0, now.deliveryRetriesTotal - seen.deliveryRetriesTotal));
     seen = now;
+  });
+}
+
+/**
+ * Connects model serving to the metrics: every model call by version, role and outcome, and at
+ * scrape time the versions serving with their shares and the revision applied.
+ */
+export function observeServing(metrics: AppMetrics, serving: ServingView): void {
+  serving.onCall((event) => metrics.modelCalls.inc({ model_version: event.version, role: event.role, outcome: event.outcome }));
+  metrics.beforeScrape.push(() => {
+    const status = serving.status();
+    metrics.modelServingShare.reset();
+    metrics.modelServingShare.set({ model_version: status.active, role: 'active' }, 1 - (status.canary?.weight ?? 0));
+    if (status.canary !== null) metrics.modelServingShare.set({ model_version: status.canary.version, role: 'canary' }, status.canary.weight);
+    metrics.modelServingRevision.set(status.revision);
   });
 }

@@ -8,10 +8,11 @@ import { createRequestContext } from './http/request-context.js';
 import { createRequestLog } from './http/request-log.js';
 import { createRequestShapeCheck } from './http/request-shape.js';
 import { createTimeoutMiddleware } from './http/limits.js';
-import { observeStore } from './metrics.js';
+import { observeServing, observeStore } from './metrics.js';
 import { createDecodeLimiter } from './preprocess/decode-limiter.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
 import { registerHistoryRoutes } from './routes/predictions.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -27,8 +28,15 @@ export function beginDraining(app: Koa<AppState>): void {
 /** Classifier events and constant labels go to the metrics once, when the app is built. */
 function observeRuntime(deps: AppDeps): void {
   const { metrics, classifier, store } = deps;
-  metrics.info.set({ backend: classifier.backend, model_version: classifier.modelVersion, store: store.kind }, 1);
+  // A hot switch changes the active version (and maybe the backend): labels follow at each scrape.
+  const setInfo = (): void => {
+    metrics.info.reset();
+    metrics.info.set({ backend: classifier.backend, model_version: classifier.modelVersion, store: store.kind }, 1);
+  };
+  setInfo();
+  metrics.beforeScrape.push(setInfo);
   observeStore(metrics, store);
+  if (deps.serving !== undefined) observeServing(metrics, deps.serving);
   classifier.onBatch((batchSize, durationMs) => {
     metrics.batchSize.observe(batchSize);
     metrics.batchDuration.observe(durationMs / 1000);
@@ -66,6 +74,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerWebRoutes(router);
   registerPredictRoute(router, { ...deps, bodyBudget, decoder });
   registerHistoryRoutes(router, deps);
+  registerModelRoutes(router, deps);
   registerHealthRoutes(router, deps, () => draining.has(app));
   registerMetricsRoute(router, deps);
 

@@ -8,6 +8,11 @@ export interface Classification {
   readonly confidence: number;
   /** Ten softmax probabilities, index = digit. */
   readonly probabilities: readonly number[];
+  /**
+   * The version that answered, set by a classifier serving several (serving/model-router.ts):
+   * during a switch or a canary, the classifier's own `modelVersion` may not be the one that ran.
+   */
+  readonly modelVersion?: string;
 }
 
 /** An upload recognised: what the model saw (784 bytes, 0 background .. 255 ink) and its answer. */

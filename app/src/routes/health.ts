@@ -2,10 +2,11 @@ import type Router from '@koa/router';
 import type { AppState } from '../http/request-context.js';
 import type { AppDeps } from '../app-deps.js';
 import type { StoreHealth } from '../store/prediction-store.js';
+import type { ServingStatus } from '../serving/model-switcher.js';
 import { callStore } from '../metrics.js';
 import { errorMessage } from '../errors.js';
 
-type HealthDeps = Pick<AppDeps, 'store' | 'classifier' | 'metrics'>;
+type HealthDeps = Pick<AppDeps, 'store' | 'classifier' | 'metrics' | 'serving'>;
 
 /** A store health check slower than this counts as a failure: /readyz must answer promptly. */
 export const STORE_HEALTH_TIMEOUT_MS = 2_000;
@@ -15,6 +16,12 @@ export interface Readiness {
   readonly draining: boolean;
   readonly classifier: { readonly ok: boolean; readonly backend: string; readonly modelVersion: string; readonly detail: string };
   readonly store: { readonly ok: boolean; readonly kind: string; readonly detail: string; readonly backlog: number };
+  /**
+   * The versions this replica serves (active, canary and its share) and whether that is what the
+   * registry wants (`pending`: why not). Informational: a pending switch does not make the
+   * replica unready, since the previous version keeps answering. Absent with a fixed classifier.
+   */
+  readonly serving?: ServingStatus;
 }
 
 /** The store's own health, or a failed one when it throws or does not answer in time. */
@@ -56,6 +63,7 @@ export function registerHealthRoutes(router: Router<AppState>, deps: HealthDeps,
       draining,
       classifier: { ok: model.ok, backend: classifier.backend, modelVersion: classifier.modelVersion, detail: model.detail },
       store: { ok: health.ok, kind: store.kind, detail: health.detail, backlog: health.backlog },
+      ...(deps.serving === undefined ? {} : { serving: deps.serving.status() }),
     };
     ctx.set('Cache-Control', 'no-store');
     ctx.status = body.ready ? 200 : 503;

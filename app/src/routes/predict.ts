@@ -63,7 +63,8 @@ export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps
       digit: result.digit,
       confidence: result.confidence,
       probabilities: result.probabilities,
-      modelVersion: classifier.modelVersion,
+      // The version that answered (during a switch or a canary, not necessarily the active one).
+      modelVersion: result.modelVersion ?? classifier.modelVersion,
       input,
       source: upload.source,
       latencyMs: roundMs(performance.now() - ctx.state.startedAtMs),
@@ -72,6 +73,7 @@ export function registerPredictRoute(router: Router<AppState>, deps: PredictDeps
     };
     await callStore(metrics, 'record', () => store.record(record));
     metrics.predictionsByDigit.inc({ digit: String(record.digit), source: record.source });
+    metrics.predictionsByModel.inc({ model_version: record.modelVersion });
     ctx.status = 201;
     ctx.set('Location', `/api/predictions/${record.id}`);
     ctx.body = { ...toPredictionJson(record), backend: classifier.backend };

@@ -76,6 +76,16 @@ export function sendFeedback(id, label) {
   });
 }
 
+/** The model versions, newest first, and which serves: `{ active, canary, revision, versions }`. */
+export function listModels() {
+  return call('/api/models');
+}
+
+/** One version: `{ card, decisions, live, serving }` (decisions newest first). */
+export function getModel(version) {
+  return call(`/api/models/${encodeURIComponent(version)}`);
+}
+
 /** What /readyz says (200 or 503 both carry the same JSON). */
 export async function getReadiness() {
   try {

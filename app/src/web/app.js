@@ -2,6 +2,7 @@
 import { describeError, getReadiness, predictImage, sendFeedback } from './api.js';
 import { createDrawPad } from './draw-pad.js';
 import { createHistoryView } from './history-view.js';
+import { createModelsView } from './models-view.js';
 import { createResultView } from './result-view.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -31,6 +32,12 @@ const history = createHistoryView($('#history-panel'), {
     void history.refresh();
   },
 });
+const models = createModelsView($('#models-panel'), { onError: showError });
+// Versions the panel shows as serving: an answer from another one means the serving state moved.
+let servingVersions = new Set();
+const refreshModels = () => models.refresh().then((shown) => {
+  if (shown) servingVersions = new Set([shown.active, shown.canary && shown.canary.version]);
+});
 const pad = createDrawPad($('#pad'), { onChange: () => clearMessages() });
 
 let busy = false;
@@ -46,6 +53,7 @@ async function predict(blob, source, filename) {
     const prediction = await predictImage(blob, source, filename);
     result.show(prediction);
     statusEl.textContent = `Predicted ${prediction.digit}.`;
+    if (!servingVersions.has(prediction.modelVersion)) void refreshModels();
     await history.showNewest();
   } catch (error) {
     statusEl.textContent = '';
@@ -112,6 +120,8 @@ getReadiness().then((ready) => {
     return;
   }
   const state = ready.ready ? '' : ' (not ready: predictions may fail)';
-  info.textContent = `Model ${ready.classifier.modelVersion} on ${ready.classifier.backend}, ${ready.store.kind} store${state}`;
+  const canary = ready.serving && ready.serving.canary ? ` (canary ${ready.serving.canary.version})` : '';
+  info.textContent = `Model ${ready.classifier.modelVersion}${canary} on ${ready.classifier.backend}, ${ready.store.kind} store${state}`;
 });
 void history.showNewest();
+void refreshModels();

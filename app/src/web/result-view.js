@@ -45,6 +45,7 @@ export function formatPercent(probability) {
 export function createResultView(root) {
   const digitEl = root.querySelector('#result-digit');
   const confidenceEl = root.querySelector('#result-confidence');
+  const modelEl = root.querySelector('#result-model');
   const bars = root.querySelector('#bars');
   const seen = root.querySelector('#seen');
   const select = root.querySelector('#correct-label');
@@ -74,12 +75,14 @@ export function createResultView(root) {
   return {
     /** The prediction on screen, or null. */
     current: () => current,
-    /** @param {{ id: string, digit: number, confidence: number, probabilities: number[], input: string, feedbackLabel: number | null }} prediction */
+    /** @param {{ id: string, digit: number, confidence: number, probabilities: number[], input: string, modelVersion: string, feedbackLabel: number | null }} prediction */
     show(prediction) {
       current = prediction;
       root.hidden = false;
       digitEl.textContent = String(prediction.digit);
       confidenceEl.textContent = `${formatPercent(prediction.confidence)} confident`;
+      // During a canary, or just after a switch, this is not necessarily the version in the header.
+      modelEl.textContent = `Answered by model ${prediction.modelVersion}`;
       prediction.probabilities.forEach((p, digit) => {
         const row = rows[digit];
         row.fill.style.width = `${Math.max(0, Math.min(100, p * 100))}%`;

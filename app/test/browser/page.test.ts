@@ -86,6 +86,13 @@ describe('the web page in a real browser', () => {
     await page.locator('#upload').setInputFiles(file);
     expect(await readShownDigit(page)).toBe(5);
     await expect.poll(() => page.locator('#history tbody tr').first().locator('td').nth(4).textContent()).toBe('upload');
+    // Which version answered, and the versions panel with the one serving (the seeded committed model).
+    const answeredBy = (await page.locator('#result-model').textContent()) ?? '';
+    expect(answeredBy).toMatch(/^Answered by model \S+$/);
+    const active = page.locator('#models tbody tr.serving-active');
+    await expect.poll(() => active.count()).toBe(1);
+    expect(`Answered by model ${await active.getAttribute('data-version')}`).toBe(answeredBy);
+    expect(await active.locator('td').nth(2).textContent()).toMatch(/^\d+\.\d%$/);
     await screenshot(page, 'uploaded-5');
   });
 

@@ -62,6 +62,12 @@ export const QUERY_CASES: readonly HostileCase[] = [
   { name: 'a query of broken percent-encoding on /metrics (Prometheus text)', send: get('/metrics?%E0%A4%A=%'), answers: [[200, null]] },
   { name: 'a query on /readyz', send: get('/readyz?verbose=1&verbose=2'), answers: [[200, null]] },
   { name: 'a query on the page', send: get('/?q=%3Cscript%3E'), answers: [[200, null]] },
+  { name: 'POST /api/models', send: () => httpRequest('POST', '/api/models', { body: '{}' }), answers: [WRONG_METHOD] },
+  { name: 'a model version of broken percent-encoding', send: get('/api/models/%E0%A4%A'), answers: [NOT_FOUND] },
+  { name: 'a model version that climbs out of the cache', send: get('/api/models/..%2F..%2Fetc%2Fpasswd'), answers: [NOT_FOUND] },
+  { name: 'a 10 KB model version', send: get(`/api/models/${'v'.repeat(10 * 1024)}`), answers: [NOT_FOUND] },
+  { name: 'a live window given twice', send: get('/api/models?windowMs=1&windowMs=2'), answers: [[200, null]] },
+  { name: 'a live window of 1e3', send: get('/api/models/no-such-version?windowMs=1e3'), answers: [BAD] },
 ];
 
 export const JSON_CASES: readonly HostileCase[] = [
