@@ -27,7 +27,7 @@ const CORRECTED = 150;
 const SEEDS = { survey: 101, corrected: 202, fresh: 303, background: 404, liveUsers: 505 } as const;
 
 /** The good retrain: short, seeded. */
-const RETRAIN = ['--seed', '7', '--epochs', '2', '--mnist-sample', '6000'];
+const RETRAIN = ['--seed', '7', '--epochs', '4', '--mnist-sample', '6000'];
 /** Canary flags for a test: a big share and a short watch, so that it sees enough predictions quickly. */
 const CANARY = ['--weight', '0.5', '--poll-ms', '500', '--min-predictions', '10'];
 
