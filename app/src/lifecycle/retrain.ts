@@ -40,7 +40,7 @@ export interface RetrainOptions {
   readonly learningRate: number;
   /** Factor applied to the learning rate after each epoch. @default 1 */
   readonly learningRateDecay: number;
-  /** Share of the parent's weights blended back at the end (fine-tune.ts). @default 0.3 */
+  /** Share of the parent's weights blended back at the end (fine-tune.ts). @default 0.2 */
   readonly keepParent: number;
   /** @default 64 */
   readonly batchSize: number;
@@ -53,7 +53,7 @@ export interface RetrainOptions {
   readonly progress: ProgressStream;
 }
 
-export const DEFAULT_RETRAIN = { epochs: 4, seed: 42, mnistSample: 6000, correctionShare: 0.15, learningRate: 0.0003, learningRateDecay: 1, keepParent: 0.3, batchSize: 64, trainLayers: 'dense' as TrainLayers } as const;
+export const DEFAULT_RETRAIN = { epochs: 4, seed: 42, mnistSample: 10000, correctionShare: 0.15, learningRate: 0.0003, learningRateDecay: 1, keepParent: 0.2, batchSize: 64, trainLayers: 'dense' as TrainLayers } as const;
 
 export interface RetrainResult {
   readonly version: string;
