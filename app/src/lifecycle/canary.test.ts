@@ -34,8 +34,8 @@ function report(registry: MemoryRegistry, version: string, predictions: number, 
   return registry.reportLive({ replica: 'r1', version, at: new Date(), predictions, failures, p50Ms: 1, p99Ms });
 }
 
-function correct(world: World, version: string, count: number): void {
-  for (let i = 0; i < count; i++) world.corrections.push({ id: newPredictionId(), createdAt: new Date(), input: new Uint8Array(784), digit: 8, label: 3, modelVersion: version });
+function correct(world: World, version: string, count: number, createdAt = new Date()): void {
+  for (let i = 0; i < count; i++) world.corrections.push({ id: newPredictionId(), createdAt, input: new Uint8Array(784), digit: 8, label: 3, modelVersion: version });
 }
 
 /** Reports while the canary runs, as the replicas would. */
@@ -103,7 +103,7 @@ describe('watchCanary', () => {
 
   it('ignores corrections of predictions made before the canary started', async () => {
     const world = await setUp();
-    correct(world, 'v2', 50);
+    correct(world, 'v2', 50, new Date(Date.now() - 1000));
     const [result] = await Promise.all([watchCanary(world.deps, 'v2', 'v1', FAST), whileRunning(world, () => report(world.registry, 'v2', 40))]);
     expect(result.decision).toBe('promoted');
     expect(result.canary?.canaryCorrections).toBe(0);
