@@ -72,6 +72,25 @@ replay-cluster: build ## replay inside the cluster as an indexed Job (IMAGE, PAR
 	  $(if $(OUT),--out $(OUT)) $(if $(MAX_P99_MS),--max-p99-ms $(MAX_P99_MS)) \
 	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST))
 
+# ---- model lifecycle: learn from corrections, gate, canary, promote (docs/model-lifecycle.md) ----
+# Same store env as `make run` (DATA_DIR, or CASSANDRA_*): run them beside a running service.
+.PHONY: retrain
+retrain: build ## fine-tune the active model on MNIST + stored corrections, publish the candidate (EPOCHS, SEED, MNIST_SAMPLE, FROM)
+	$(CLI) retrain $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(MNIST_SAMPLE),--mnist-sample $(MNIST_SAMPLE)) $(if $(FROM),--from $(FROM))
+
+.PHONY: gate
+gate: build ## judge a candidate against the active version, record the decision (VERSION: default the newest candidate)
+	$(CLI) gate $(VERSION)
+
+.PHONY: canary
+canary: build ## gate VERSION (default the newest candidate), canary it on WEIGHT of live traffic for DURATION s, promote or roll back
+	$(CLI) canary $(VERSION) $(if $(WEIGHT),--weight $(WEIGHT)) $(if $(DURATION),--duration $(DURATION))
+
+.PHONY: promote
+promote: build ## make VERSION the active model on every replica (clears any canary)
+	@test -n "$(VERSION)" || { echo 'make promote: set VERSION=<model version> (see GET /api/models)' >&2; exit 2; }
+	$(CLI) promote $(VERSION)
+
 # ---- tests and benchmarks ----------------------------------------------------------------
 .PHONY: test
 test: build ## install what the tests need, start Cassandra and a local kube control plane, run everything

@@ -39,3 +39,34 @@ export function positiveInt(name: string, value: string | boolean | undefined): 
   }
   return n;
 }
+
+/**
+ * parseFlags for commands that also take positional arguments (`mnist gate VERSION`): at most
+ * `maxPositionals` of them. Returns null after printing `usage` for --help.
+ */
+export function parseFlagsAndPositionals<O extends Options>(args: string[], options: O, usage: string, maxPositionals: number): { values: Values<O>; positionals: string[] } | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`${errorMessage(error)}\n\n${usage}`);
+  }
+  if ((parsed.values as Record<string, unknown>).help === true) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"\n\n${usage}`);
+  }
+  return { values: parsed.values as Values<O>, positionals: parsed.positionals };
+}
+
+/** A flag value that must be a number in [min, max] (or undefined when absent). */
+export function numberIn(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${String(value)}"`);
+  }
+  return n;
+}

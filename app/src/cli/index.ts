@@ -16,6 +16,10 @@ Commands:
   export-onnx write model.onnx (the model's ONNX twin, served by onnxruntime) from the TF.js weights
   bootstrap   create the Cassandra keyspace, tables and app role; idempotent
   replay      drive MNIST test images or recorded traffic through a running service
+  retrain     fine-tune the active model version on MNIST plus the users' corrections; publish the candidate
+  gate        judge a candidate against the active version (MNIST, held-out corrections, agreement, p99)
+  canary      gate a candidate, serve it to a share of live traffic, then promote or roll it back
+  promote     make a model version active on every replica
 
 Run "mnist <command> --help" for a command's flags.`;
 
@@ -28,6 +32,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'export-onnx': () => import('./export-onnx.js'),
   bootstrap: () => import('./bootstrap.js'),
   replay: () => import('./replay.js'),
+  retrain: () => import('./retrain.js'),
+  gate: () => import('./gate.js'),
+  canary: () => import('./canary.js'),
+  promote: () => import('./promote.js'),
 };
 
 async function main(argv: string[]): Promise<void> {
