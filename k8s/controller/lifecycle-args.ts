@@ -21,13 +21,14 @@ export function retrainArgs(retrain: RetrainSpec): string[] {
 /**
  * `canary VERSION [--weight W] [--duration S]`, plus the gate thresholds the spec sets
  * (`--max-mnist-drop`, `--min-agreement`, `--max-p99-ms`: the names of the app's GateThresholds).
+ * The spec gives the MNIST drop as a share like every other rate; the CLI takes it in points.
  */
 export function canaryArgs(version: string, canary: CanarySpec, gates: GateSpec): string[] {
   return [
     version,
     ...flag('--weight', canary.weight),
     ...flag('--duration', canary.durationSeconds),
-    ...flag('--max-mnist-drop', gates.maxMnistDrop),
+    ...flag('--max-mnist-drop', gates.maxMnistDrop === undefined ? undefined : sharePoints(gates.maxMnistDrop)),
     ...flag('--min-agreement', gates.minAgreement),
     ...flag('--max-p99-ms', gates.maxP99Ms),
   ];
@@ -36,6 +37,11 @@ export function canaryArgs(version: string, canary: CanarySpec, gates: GateSpec)
 /** `promote VERSION` */
 export function promoteArgs(version: string): string[] {
   return [version];
+}
+
+/** 0.001 -> 0.1 (points), without binary-fraction noise such as 0.30000000000000004. */
+function sharePoints(share: number): number {
+  return Number((share * 100).toPrecision(12));
 }
 
 function flag(name: string, value: string | number | undefined): string[] {

@@ -41,7 +41,7 @@ describe('reconcile decisions', () => {
 
     const retrained = step(next, succeeded({ version: 'v2', parent: 'v1', mnistTestAccuracy: 0.9934, heldOutCorrectionAccuracy: 0.9 }));
     expect(retrained.plan.job).toEqual({
-      step: 'canary', name: 'digits-canary-g1', args: ['v2', '--weight', '0.2', '--duration', '30', '--max-mnist-drop', '0.001'],
+      step: 'canary', name: 'digits-canary-g1', args: ['v2', '--weight', '0.2', '--duration', '30', '--max-mnist-drop', '0.1'],
     });
     next = retrained.next;
     expect(next.status).toMatchObject({ phase: 'Canary', candidateVersion: 'v2', jobs: { retrain: 'digits-retrain-g1', canary: 'digits-canary-g1' } });
@@ -106,7 +106,7 @@ describe('reconcile decisions', () => {
   it('creates the awaited Job again when it disappeared before its result was read', () => {
     const canary = step(step(model(RETRAIN), null).next, succeeded({ version: 'v2' })).next;
     const plan = decide(canary, { state: 'missing' }, T1);
-    expect(plan.job).toMatchObject({ step: 'canary', name: 'digits-canary-g1', args: ['v2', '--weight', '0.2', '--duration', '30', '--max-mnist-drop', '0.001'] });
+    expect(plan.job).toMatchObject({ step: 'canary', name: 'digits-canary-g1', args: ['v2', '--weight', '0.2', '--duration', '30', '--max-mnist-drop', '0.1'] });
     expect(plan.status).toEqual(canary.status);
   });
 

@@ -32,17 +32,7 @@ export async function openLifecycle(config: Config): Promise<LifecycleRuntime> {
       inference: { backend: config.inferenceBackend, cpuThreads: config.inferenceCpuThreads },
       log: (line) => void process.stderr.write(`${line}\n`),
     },
-    async close() {
-      // The embedded store's close() waits for its checkpointer thread to exit, but that thread
-      // is unref'd: with nothing else pending, Node would exit mid-close (code 0, no output).
-      // A timer keeps the loop alive until close() is done.
-      const keepAlive = setInterval(() => {}, 1000);
-      try {
-        await storage.close();
-      } finally {
-        clearInterval(keepAlive);
-      }
-    },
+    close: () => storage.close(),
   };
 }
 

@@ -52,6 +52,9 @@ export function startCheckpointer(file: string, onFailure: (message: string) => 
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop(): Promise<void> {
+      // Someone waits on it now: keep the process alive until it has exited, or a caller with
+      // nothing else pending (a CLI closing its store) would end mid-close, silently, code 0.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
