@@ -40,7 +40,7 @@ describe('the DigitModel CRD', () => {
     // Each one reaches the command line.
     expect(retrainArgs(RETRAIN)).toEqual(['--epochs', '2', '--seed', '1', '--mnist-sample', '6000', '--from', 'v1']);
     expect(canaryArgs('v2', CANARY, GATES)).toEqual([
-      'v2', '--weight', '0.1', '--duration', '60', '--max-mnist-drop', '0.001', '--min-agreement', '0.97', '--max-p99-ms', '50',
+      'v2', '--weight', '0.1', '--duration', '60', '--max-mnist-drop', '0.1', '--min-agreement', '0.97', '--max-p99-ms', '50',
     ]);
     expect(spec['x-kubernetes-validations']).toEqual([{ rule: 'has(self.version) != has(self.retrain)', message: 'set exactly one of spec.version and spec.retrain' }]);
   });
