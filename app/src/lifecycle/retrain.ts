@@ -182,6 +182,15 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
       details: { ...training, parentHeldOutCorrectionAccuracy, mnistTestImages: test.images.length },
     };
     const published = (await deps.registry.get(version)) === null;
+    // What the decision records and the command prints alike.
+    const measured = {
+      parent,
+      mnistTestAccuracy,
+      heldOutCorrectionAccuracy,
+      parentHeldOutCorrectionAccuracy,
+      corrections: split.train.length,
+      heldOutCorrections: split.heldOut.length,
+    };
     if (published) {
       await deps.registry.publish(card, files);
       await deps.registry.recordDecision({
@@ -190,12 +199,7 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
         kind: 'published',
         reason: `fine-tuned from ${parent} on ${tuned.mix.mnistExamples} MNIST examples and ${split.train.length} corrections: MNIST ${percent(mnistTestAccuracy)}, held-out corrections ${percent(heldOutCorrectionAccuracy)} (parent ${percent(parentHeldOutCorrectionAccuracy)})`,
         figures: {
-          parent,
-          mnistTestAccuracy,
-          heldOutCorrectionAccuracy,
-          parentHeldOutCorrectionAccuracy,
-          corrections: split.train.length,
-          heldOutCorrections: split.heldOut.length,
+          ...measured,
           mnistExamples: tuned.mix.mnistExamples,
           seed: options.seed,
           epochs: options.epochs,
@@ -207,12 +211,7 @@ export async function retrain(deps: LifecycleDeps, options: RetrainOptions): Pro
     }
     return {
       version,
-      parent,
-      mnistTestAccuracy,
-      heldOutCorrectionAccuracy,
-      parentHeldOutCorrectionAccuracy,
-      corrections: split.train.length,
-      heldOutCorrections: split.heldOut.length,
+      ...measured,
       trainingSeconds: Math.round(trainingSeconds * 10) / 10,
       published,
     };

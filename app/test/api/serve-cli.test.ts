@@ -1,48 +1,20 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 import { drawDigitPng } from '../fixtures/draw-digit.js';
+import { spawnServe, type ServeProcess } from '../fixtures/serve-process.js';
 
 /**
  * `mnist serve` as a real process (real model from MODEL_DIR, app/model by default):
  * start-up line, bad config, and graceful shutdown with a request in flight, whatever signals
  * follow the first.
  */
-const CLI = path.join(PROJECT_ROOT, 'app/src/cli/index.ts');
-
-interface Served {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: Record<string, unknown>[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-}
-
-function serve(env: Record<string, string>): Served {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', CASSANDRA_CONTACT_POINTS: '', ...env },
-  });
-  const lines: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let partial = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    partial += chunk.toString('utf8');
-    const complete = partial.split('\n');
-    partial = complete.pop() ?? '';
-    for (const line of complete) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, stderr, exited };
-}
-
-async function waitForLine(served: Served, msg: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
+async function waitForLine(served: ServeProcess, msg: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = served.lines.find((l) => l.msg === msg);
@@ -62,7 +34,7 @@ describe('mnist serve', () => {
   });
 
   it('exits 1 with a message naming the variable when the config is bad', async () => {
-    const served = serve({ PORT: 'eighty' });
+    const served = spawnServe({ PORT: 'eighty' });
     children.push(served.child);
     expect(await served.exited).toBe(1);
     expect(served.stderr.join('')).toBe('mnist: PORT must be an integer from 0 to 65535, got "eighty"\n');
@@ -71,7 +43,7 @@ describe('mnist serve', () => {
   it('logs one start-up line, then on SIGTERM finishes the request in flight, keeps its record and exits 0', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'mnist-serve-'));
     dirs.push(dataDir);
-    const served = serve({ DATA_DIR: dataDir });
+    const served = spawnServe({ DATA_DIR: dataDir });
     children.push(served.child);
     const started = await waitForLine(served, 'listening');
     expect(started).toMatchObject({ store: 'embedded', level: 'info' });
@@ -113,7 +85,7 @@ describe('mnist serve', () => {
   it('ignores further signals while it drains: the upload in flight still gets its 201, then exit 0', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'mnist-serve-'));
     dirs.push(dataDir);
-    const served = serve({ DATA_DIR: dataDir });
+    const served = spawnServe({ DATA_DIR: dataDir });
     children.push(served.child);
     const { port } = (await waitForLine(served, 'listening')) as { port: number };
     const png = await drawDigitPng(4);
@@ -145,7 +117,7 @@ describe('mnist serve', () => {
   it('cuts a request that never finishes once SHUTDOWN_TIMEOUT_MS has passed, and still exits 0', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'mnist-serve-'));
     dirs.push(dataDir);
-    const served = serve({ DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '500' });
+    const served = spawnServe({ DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '500' });
     children.push(served.child);
     const { port } = (await waitForLine(served, 'listening')) as { port: number };
     const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/api/predictions', headers: { 'Content-Type': 'image/png' } });

@@ -4,11 +4,9 @@
  * beside it would: the service from source through tsx, the CLI the same way.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../../src/config.js';
-
-const CLI = path.join(PROJECT_ROOT, 'app/src/cli/index.ts');
+import { CLI, spawnServe } from '../../fixtures/serve-process.js';
 
 export interface Service {
   readonly url: string;
@@ -18,21 +16,7 @@ export interface Service {
 
 /** Starts `mnist serve` on a free port and resolves once it logs "listening". */
 export async function startService(env: Record<string, string>, timeoutMs = 120_000): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', CASSANDRA_CONTACT_POINTS: '', ...env },
-  });
-  const lines: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let partial = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    partial += chunk.toString('utf8');
-    const complete = partial.split('\n');
-    partial = complete.pop() ?? '';
-    for (const line of complete) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const { child, lines, stderr, exited } = spawnServe(env);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const listening = lines.find((l) => l.msg === 'listening');
