@@ -14,6 +14,18 @@ cd "$(dirname "$0")/.."
 mkdir -p .artifacts
 log() { printf '\n== %s\n' "$*"; }
 
+# One `make test` at a time on a machine, whichever checkout runs it: the local Cassandra nodes
+# (127.0.0.1-3), the cluster's namespaces and addresses are machine-wide, and a second run would
+# take the first one's cluster down under it. A second run waits (at most 50 min) and says so.
+# Children get `8>&-`: a service that outlives this script must not keep the lock.
+suite_lock=/tmp/mnist-k8s-test.lock
+exec 8>>"$suite_lock"
+if ! flock -n 8; then
+  echo "another make test is running on this machine ($(cat "$suite_lock.owner" 2>/dev/null || echo unknown)); waiting for it to finish"
+  flock -w 3000 8 || { echo "it did not finish within 50 min: giving up"; echo "0 passed, 1 failed"; exit 1; }
+fi
+echo "pid $$ in $PWD since $(date -u +%H:%M:%SZ)" >"$suite_lock.owner"
+
 started=()
 integration_status=0
 # down.sh removes the services' state, logs included: keep this run's logs for a post-mortem.
@@ -51,7 +63,7 @@ log "preparing: chromium, helm, kubernetes-validate, cassandra (3 nodes), kube c
 pids=()
 run_bg() { # name, command...
   local name=$1; shift
-  ( "$@" >".artifacts/setup-$name.log" 2>&1 ) & pids+=("$!:$name")
+  ( "$@" >".artifacts/setup-$name.log" 2>&1 8>&- ) & pids+=("$!:$name")
 }
 is_up cassandra || started+=(cassandra)
 host_check=skipped
@@ -76,7 +88,7 @@ node_modules/.bin/tsc -p tsconfig.json --noEmit || typecheck_failed=1
 log "vitest: unit"
 unit_status=0
 node_modules/.bin/vitest run --project unit --reporter=default --reporter=json \
-  --outputFile.json=.artifacts/vitest-unit.json || unit_status=$?
+  --outputFile.json=.artifacts/vitest-unit.json 8>&- || unit_status=$?
 
 # --- 3. prerequisites ready? then integration tests -------------------------------------------
 log "waiting for prerequisites"
@@ -98,12 +110,12 @@ done
 preload_pid=
 if [[ $setup_failed == 0 ]]; then
   mapfile -t image_names <.artifacts/images.txt
-  ( scripts/kube/load-images.sh "${image_names[@]}" >.artifacts/setup-images-load.log 2>&1 ) & preload_pid=$!
+  ( scripts/kube/load-images.sh "${image_names[@]}" >.artifacts/setup-images-load.log 2>&1 8>&- ) & preload_pid=$!
 fi
 
 log "vitest: integration (real Cassandra, Chromium, kube-apiserver; one file at a time)"
 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json \
-  --outputFile.json=.artifacts/vitest-integration.json || integration_status=$?
+  --outputFile.json=.artifacts/vitest-integration.json 8>&- || integration_status=$?
 
 # The host's Cassandra nodes are done with: their memory goes to the Cassandra pods.
 keep_service_logs || true
@@ -116,7 +128,7 @@ fi
 log "vitest: cluster (the release on the local cluster's real nodes, in story order)"
 cluster_status=0
 node_modules/.bin/vitest run --project cluster --reporter=default --reporter=json \
-  --outputFile.json=.artifacts/vitest-cluster.json || cluster_status=$?
+  --outputFile.json=.artifacts/vitest-cluster.json 8>&- || cluster_status=$?
 
 # --- 5. stop what this run started; the host must be as it was ------------------------------
 keep_service_logs || true
