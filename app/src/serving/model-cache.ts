@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from '../models/model-files.js';
 import { ModelNotFoundError, ModelRegistryError, type ModelRegistry, type ModelVersionCard } from '../models/model-registry.js';
@@ -52,7 +52,12 @@ export async function cacheModelVersion(registry: ModelRegistry, version: string
   const card = await registry.get(version);
   if (card === null) throw new ModelNotFoundError(`version ${version} is not in the registry`);
   const dir = path.join(cacheDir, version);
-  if (await holdsVersion(dir, card)) return dir;
+  if (await holdsVersion(dir, card)) {
+    // Its time of last use, which pruning goes by (model-cache-prune.ts).
+    const now = new Date();
+    await utimes(dir, now, now).catch(() => undefined);
+    return dir;
+  }
 
   const files = await registry.files(version);
   await mkdir(cacheDir, { recursive: true });

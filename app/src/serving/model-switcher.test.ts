@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -147,6 +147,18 @@ describe('the model switcher', () => {
     await serve('v2');
     await switcher.refresh();
     expect(await answeredBy()).toBe('v2');
+  });
+
+  it('keeps its cache to what serves and the two versions used last, however many versions pass through', async () => {
+    for (const v of ['v4', 'v5', 'v6']) await publish(v);
+    switcher = await start();
+    for (const v of ['v2', 'v3', 'v4', 'v5', 'v6']) {
+      await serve(v);
+      await switcher.refresh();
+      expect(await answeredBy()).toBe(v);
+    }
+    expect(readdirSync(path.join(dataDir, 'models')).sort()).toEqual(['v4', 'v5', 'v6']);
+    expect(logLines.filter((l) => l.msg === 'model cache pruned').flatMap((l) => l.removed as string[]).sort()).toEqual(['v1', 'v2', 'v3']);
   });
 
   it('disposes every model once stopped', async () => {

@@ -3,6 +3,7 @@ import { errorSummary, StartupError } from '../errors.js';
 import type { Classifier } from '../inference/classifier-types.js';
 import type { ModelRegistry, ServingState } from '../models/model-registry.js';
 import { cacheModelVersion } from './model-cache.js';
+import { pruneModelCache } from './model-cache-prune.js';
 import { ModelRouter, type Routing } from './model-router.js';
 import { ServedModel } from './served-model.js';
 
@@ -183,6 +184,17 @@ export class ModelSwitcher {
     if (unchanged && routing.revision === wanted.revision) return;
     this.router.switchTo({ active, canary, revision: wanted.revision });
     this.options.logger.info({ active: active.version, canary: canary && { version: canary.model.version, weight: canary.weight }, revision: wanted.revision, previous: { active: routing.active.version, canary: routing.canary?.model.version ?? null } }, 'model serving switched');
+    await this.prune(new Set(loaded.map((m) => m.version)));
+  }
+
+  /** Deletes cached versions no longer needed; a failure to is logged, never fatal. */
+  private async prune(keep: ReadonlySet<string>): Promise<void> {
+    try {
+      const removed = await pruneModelCache(this.options.cacheDir, { keep });
+      if (removed.length > 0) this.options.logger.info({ removed }, 'model cache pruned');
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'pruning the model cache failed');
+    }
   }
 }
 
