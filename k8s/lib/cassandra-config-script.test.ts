@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CASSANDRA_AUTHORIZER, COMMITLOG_SYNC, PASSWORD_AUTHENTICATOR, renderCassandraConfigScript } from './cassandra-config-script.js';
 
 /** Runs the init container's script with `sh` on a copy of `cassandraYaml`; returns the parsed result. */
 function configure(cassandraYaml: string): { config: Record<string, unknown>; text: string; targetDir: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'cassandra-conf-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   const sourceDir = path.join(root, 'etc-cassandra');
   const targetDir = path.join(root, 'config');
   execFileSync('mkdir', ['-p', sourceDir, targetDir]);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Testing } from 'cdk8s';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { MnistChart } from '../chart.js';
 import { podTemplatesOf, type KubeObject } from './manifest-walk.js';
 
@@ -25,6 +25,7 @@ function ring(rows: string[]): string {
 
 function run(command: string[], podIp: string, status: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'nodetool-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'status.txt'), `${status}\n`);
   writeFileSync(path.join(dir, 'nodetool'),
     `#!/bin/sh\necho "HOME=$HOME MAX_HEAP_SIZE=$MAX_HEAP_SIZE $*" >> "${dir}/calls"\n[ "$1" = status ] && cat "${dir}/status.txt"\nexit 0\n`);

@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { resultCommand, TERMINATION_MESSAGE_MAX_BYTES } from './result-script.js';
 
 /** Runs the real script with node around a stand-in for the app's CLI. */
 function run(cliSource: string, args: string[] = []) {
   const dir = mkdtempSync(path.join(tmpdir(), 'result-script-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const cli = path.join(dir, 'cli.cjs');
   const messageFile = path.join(dir, 'termination-log');
   writeFileSync(cli, cliSource);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SUPERUSER_SCRIPT } from './superuser-script.js';
 
 /**
@@ -29,6 +29,7 @@ const SECRET = 'S3cretFromTheGeneratedSecret0123';
 
 function runScript(state: string, env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'superuser-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'cqlsh'), FAKE_CQLSH);
   chmodSync(path.join(dir, 'cqlsh'), 0o755);
   writeFileSync(path.join(dir, 'password'), state);

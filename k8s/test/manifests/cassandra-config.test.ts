@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCassandraConfigScript } from '../../lib/cassandra-config-script.js';
 import { REPO_ROOT } from '../../generated-files.js';
 
@@ -28,6 +28,10 @@ beforeAll(() => {
   execFileSync(path.join(path.dirname(java), 'javac'), ['-cp', jars, '-d', classesDir,
     path.join(REPO_ROOT, 'k8s/test/manifests/CheckCassandraConfig.java')], { stdio: 'pipe' });
   classpath = `${classesDir}:${jars}`;
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
 });
 
 /**

@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CHART_DIR, MANIFEST_FILE, REPO_ROOT, writeGenerated } from '../../generated-files.js';
 
 /** Every file under `dir`, relative to it, sorted. */
@@ -14,6 +14,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 describe('the committed generated files', () => {
   const freshRoot = mkdtempSync(path.join(tmpdir(), 'mnist-synth-'));
   const written = writeGenerated(freshRoot);
+  afterAll(() => rmSync(freshRoot, { recursive: true, force: true }));
 
   it('include the manifests and a Helm chart', () => {
     expect(written).toContain(MANIFEST_FILE);

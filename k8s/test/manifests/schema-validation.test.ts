@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'cdk8s';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MnistChart } from '../../chart.js';
 import { MANIFEST_FILE, REPO_ROOT } from '../../generated-files.js';
 import { ensureHelm, ensureKubernetesValidate, KUBERNETES_VERSIONS, loadObjects } from './tools.js';
@@ -25,6 +25,10 @@ function validate(file: string, version: string) {
 
 beforeAll(() => {
   validator = ensureKubernetesValidate();
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe.each(KUBERNETES_VERSIONS)('strict schema validation against Kubernetes %s', (version) => {

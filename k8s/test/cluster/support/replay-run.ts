@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ReplayReport } from '../../../../app/src/replay/report.js';
 import { REPO_ROOT } from '../../deploy/local-cluster.js';
@@ -18,7 +20,10 @@ export interface ClusterReplayRun {
 export function startClusterReplay(name: string, settings: Record<string, string>): ClusterReplayRun {
   const out = path.join(REPO_ROOT, '.artifacts/cluster', `${name}.json`);
   const vars = Object.entries({ IMAGE: appImage(), OUT: out, ...settings }).map(([k, v]) => `${k}=${v}`);
-  const child = spawn('make', ['--no-print-directory', 'replay-cluster', ...vars], { cwd: REPO_ROOT, env: KUBE_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The CLI keeps the shard logs and reports in <tmp>/mnist-<job name> for a person to read; here the
+  // merged report goes to .artifacts, so the shard files go under a scratch TMPDIR removed once it exits.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'cluster-replay-run-'));
+  const child = spawn('make', ['--no-print-directory', 'replay-cluster', ...vars], { cwd: REPO_ROOT, env: { ...KUBE_ENV, TMPDIR: scratch }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
   let onRunning: () => void = () => undefined;
@@ -36,6 +41,7 @@ export function startClusterReplay(name: string, settings: Record<string, string
       if (partial) lines.push(partial);
       onRunning();
       const report = await readFile(out, 'utf8').then((text) => JSON.parse(text) as ReplayReport, () => null);
+      rmSync(scratch, { recursive: true, force: true });
       resolve({ code, report, output: lines.join('\n') });
     });
   });
