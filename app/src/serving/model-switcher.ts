@@ -80,7 +80,7 @@ export class ModelSwitcher {
     } catch (error) {
       throw new StartupError(`cannot load the active model version ${wanted.active}: ${errorSummary(error)}`, { cause: error });
     }
-    const first = new ModelSwitcher(options, new ModelRouter({ active, canary: null, revision: wanted.revision }, { recognise: active.classifier.recognise !== undefined, random: options.random }), wanted);
+    const first = new ModelSwitcher(options, new ModelRouter({ active, canary: null, revision: wanted.revision }, { recognise: active.classifier.recognise !== undefined, random: options.random, loadPinned: (version) => loadServedModel(options, version) }), wanted);
     await first.apply(wanted);
     first.schedule();
     return first;
