@@ -58,11 +58,12 @@ bootstrap: build ## create the Cassandra keyspace, tables and app role (CASSANDR
 	$(CLI) bootstrap
 
 .PHONY: replay
-replay: build ## drive MNIST test images or recorded traffic through URL (N, CONCURRENCY, RATE, DURATION, SOURCE, OUT)
+replay: build ## drive MNIST test images or recorded traffic through URL (N, CONCURRENCY, RATE, DURATION, SOURCE, OUT; SHADOW=<candidate> compares it with the active)
 	$(CLI) replay $(if $(URL),--url $(URL)) $(if $(N),--n $(N)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) \
 	  $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(SOURCE),--source $(SOURCE)) \
 	  $(if $(OUT),--out $(OUT)) $(if $(MAX_P99_MS),--max-p99-ms $(MAX_P99_MS)) \
-	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST))
+	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST)) \
+	  $(if $(SHADOW),--shadow $(SHADOW))
 
 .PHONY: replay-cluster
 replay-cluster: build ## replay inside the cluster as an indexed Job (IMAGE, PARALLELISM, N, CONCURRENCY|RATE, DURATION, SOURCE, NAMESPACE, OUT)
