@@ -80,12 +80,12 @@ retrain: build ## fine-tune the active model on MNIST + stored corrections, publ
 	$(CLI) retrain $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(MNIST_SAMPLE),--mnist-sample $(MNIST_SAMPLE)) $(if $(FROM),--from $(FROM))
 
 .PHONY: gate
-gate: build ## judge a candidate against the active version, record the decision (VERSION: default the newest candidate)
-	$(CLI) gate $(VERSION)
+gate: build ## judge a candidate against the active version, record the decision (VERSION: default the newest candidate; SERVICE_URL: agreement and p99 by shadow replay through it)
+	$(CLI) gate $(VERSION) $(if $(SERVICE_URL),--service-url $(SERVICE_URL))
 
 .PHONY: canary
-canary: build ## gate VERSION (default the newest candidate), canary it on WEIGHT of live traffic for DURATION s, promote or roll back
-	$(CLI) canary $(VERSION) $(if $(WEIGHT),--weight $(WEIGHT)) $(if $(DURATION),--duration $(DURATION))
+canary: build ## gate VERSION (default the newest candidate; SERVICE_URL as for gate), canary it on WEIGHT of live traffic for DURATION s, promote or roll back
+	$(CLI) canary $(VERSION) $(if $(WEIGHT),--weight $(WEIGHT)) $(if $(DURATION),--duration $(DURATION)) $(if $(SERVICE_URL),--service-url $(SERVICE_URL))
 
 .PHONY: promote
 promote: build ## make VERSION the active model on every replica (clears any canary)
