@@ -141,7 +141,8 @@ export async function measureGates(deps: LifecycleDeps, candidate: string, activ
       cTimes.push(...(await c.timeSingleCalls(timed.slice(i, i + 50))));
       aTimes.push(...(await a.timeSingleCalls(timed.slice(i, i + 50))));
     }
-    deps.log(`gate ${candidate} vs ${active}: ${mnist.images.length} MNIST test images, ${heldOut.length} held-out corrections, ${recorded.inputs.length} recorded inputs (of ${recorded.scanned}), ${timed.length} timed calls (${c.backend})`);
+    const trafficNote = inProcessTraffic ? `, ${recorded.inputs.length} recorded inputs (of ${recorded.scanned})` : '';
+    deps.log(`gate ${candidate} vs ${active}: ${mnist.images.length} MNIST test images, ${heldOut.length} held-out corrections${trafficNote}, ${timed.length} timed calls (${c.backend}), in-process`);
     const inProcessP99 = { candidateP99Ms: quantile(cTimes, 0.99) ?? 0, activeP99Ms: quantile(aTimes, 0.99) ?? 0 };
     let traffic: TrafficFigures;
     if (shadow === undefined) {

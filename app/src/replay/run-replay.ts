@@ -84,6 +84,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     const source = await loadSource(options, client.getJson);
     if (source.size === 0) throw new EmptySourceError(options.source);
     const shadow = options.shadow === undefined ? null : createShadowAggregate(options.shadow, await readActiveVersion(client, options.shadow));
+    if (shadow !== null) await warmUp(client, shadow, source);
     const total = options.stop.requests ?? (options.stop.durationMs === undefined ? source.size : undefined);
     const stop: StopCondition = { requests: total, durationMs: options.stop.durationMs };
     const shardTotal = total === undefined ? undefined : shardRequestCount(options.shard, total);
@@ -148,6 +149,20 @@ async function readActiveVersion(client: ReplayClient, candidate: string): Promi
   if (!known) throw new ShadowSetupError(`no model version ${candidate} in the registry of the service: nothing to shadow`);
   if (active === candidate) throw new ShadowSetupError(`${candidate} is the active version: shadow a candidate against it, not itself`);
   return active;
+}
+
+/**
+ * One request to each version before the clock starts: a version no replica has loaded yet (a
+ * candidate before its canary) is loaded by its first pinned request, and that load is not
+ * what its latency should report. Also fails fast when a version cannot answer at all.
+ */
+async function warmUp(client: ReplayClient, shadow: ShadowAggregate, source: LoadedSource): Promise<void> {
+  const item = source.items.values().next().value;
+  if (item === undefined) return;
+  for (const version of [shadow.candidate.version, shadow.active.version]) {
+    const outcome = await client.sendItem(item, version);
+    if (outcome.status !== 201) throw new ShadowSetupError(`the warm-up request pinned to ${version} answered ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}: cannot shadow it`);
+  }
 }
 
 /**
