@@ -47,16 +47,16 @@ type PinnedRun = <T>(version: string, call: (c: Classifier) => Promise<T>) => Pr
 
 function createPinnedRecogniser(deps: Pick<PredictDeps, 'classifier' | 'serving' | 'preprocess' | 'decoder'>): (version: string) => Promise<Recogniser> {
   const { classifier, serving, preprocess, decoder } = deps;
-  const run: PinnedRun = serving !== undefined
-    ? (version, call) => serving.callPinned(version, call)
-    : (version, call) => {
+  const run: PinnedRun = serving !== undefined ? (version, call) => serving.callPinned(version, call) : (_version, call) => call(classifier);
+  const prepare = serving !== undefined
+    ? (version: string) => serving.preparePinned(version)
+    : async (version: string) => {
         if (version !== classifier.modelVersion) throw new UnknownModelVersionError(`model version ${version} is not served here`);
-        return call(classifier);
       };
   const tag = (answer: Recognition, version: string): Recognition => ({ ...answer, classification: { ...answer.classification, modelVersion: version } });
   // Loaded (or refused) before the request waits for a decoder: a load never holds a decode slot.
   return async (version) => {
-    await serving?.preparePinned(version);
+    await prepare(version);
     if (classifier.recognise !== undefined) {
       return (bytes, limits, signal) => decoder.run(() => run(version, (c) => {
         if (c.recognise === undefined) throw new Error('this model takes no uploads (loaded with another INFERENCE_THREAD)');
