@@ -153,6 +153,11 @@ export class ModelRouter implements Classifier {
     throw new UnavailableError(`model version ${version} was unloaded while the request waited for it: try again`);
   }
 
+  /** A pinned model of `version`, handed over to be routed (pinned-models.ts: take), or undefined. */
+  takePinned(version: string): ServedModel | undefined {
+    return this.pins?.take(version);
+  }
+
   /** Disposes every model, retired ones still finishing included (shutdown: after the drain). */
   async dispose(): Promise<void> {
     await Promise.all([...[...this.models].map((model) => model.dispose()), this.pins?.dispose()]);

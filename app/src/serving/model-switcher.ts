@@ -133,6 +133,8 @@ export class ModelSwitcher {
   private async obtain(version: string): Promise<ServedModel> {
     const { active, canary } = this.router.routing;
     for (const model of [active, canary?.model]) if (model?.version === version) return model;
+    const pinned = this.router.takePinned(version);
+    if (pinned !== undefined) return pinned;
     const failure = this.failures.get(version);
     const now = this.options.now ?? Date.now;
     if (failure !== undefined && now() < failure.retryAtMs) throw new Error(failure.message);

@@ -61,6 +61,17 @@ export class PinnedModels {
     return pending;
   }
 
+  /**
+   * Hands the loaded model of `version` over to the caller (the switcher routing it: a candidate
+   * pinned by its gate becomes the canary without a second load), or undefined.
+   */
+  take(version: string): ServedModel | undefined {
+    const model = this.loaded.get(version);
+    if (model === undefined || model.isRetired) return undefined;
+    this.loaded.delete(version);
+    return model;
+  }
+
   /** Retires the pinned copy of `version`, if any (it is routed now: the routed model answers). */
   drop(version: string): void {
     const model = this.loaded.get(version);
