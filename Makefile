@@ -58,11 +58,12 @@ bootstrap: build ## create the Cassandra keyspace, tables and app role (CASSANDR
 	$(CLI) bootstrap
 
 .PHONY: replay
-replay: build ## drive MNIST test images or recorded traffic through URL (N, CONCURRENCY, RATE, DURATION, SOURCE, OUT)
+replay: build ## drive MNIST test images or recorded traffic through URL (N, CONCURRENCY, RATE, DURATION, SOURCE, OUT; SHADOW=<candidate> compares it with the active)
 	$(CLI) replay $(if $(URL),--url $(URL)) $(if $(N),--n $(N)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) \
 	  $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(SOURCE),--source $(SOURCE)) \
 	  $(if $(OUT),--out $(OUT)) $(if $(MAX_P99_MS),--max-p99-ms $(MAX_P99_MS)) \
-	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST))
+	  $(if $(MAX_ERROR_RATE),--max-error-rate $(MAX_ERROR_RATE)) $(if $(MAX_LOST),--max-lost $(MAX_LOST)) \
+	  $(if $(SHADOW),--shadow $(SHADOW))
 
 .PHONY: replay-cluster
 replay-cluster: build ## replay inside the cluster as an indexed Job (IMAGE, PARALLELISM, N, CONCURRENCY|RATE, DURATION, SOURCE, NAMESPACE, OUT)
@@ -79,12 +80,12 @@ retrain: build ## fine-tune the active model on MNIST + stored corrections, publ
 	$(CLI) retrain $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) $(if $(MNIST_SAMPLE),--mnist-sample $(MNIST_SAMPLE)) $(if $(FROM),--from $(FROM))
 
 .PHONY: gate
-gate: build ## judge a candidate against the active version, record the decision (VERSION: default the newest candidate)
-	$(CLI) gate $(VERSION)
+gate: build ## judge a candidate against the active version, record the decision (VERSION: default the newest candidate; SERVICE_URL: agreement and p99 by shadow replay through it)
+	$(CLI) gate $(VERSION) $(if $(SERVICE_URL),--service-url $(SERVICE_URL))
 
 .PHONY: canary
-canary: build ## gate VERSION (default the newest candidate), canary it on WEIGHT of live traffic for DURATION s, promote or roll back
-	$(CLI) canary $(VERSION) $(if $(WEIGHT),--weight $(WEIGHT)) $(if $(DURATION),--duration $(DURATION))
+canary: build ## gate VERSION (default the newest candidate; SERVICE_URL as for gate), canary it on WEIGHT of live traffic for DURATION s, promote or roll back
+	$(CLI) canary $(VERSION) $(if $(WEIGHT),--weight $(WEIGHT)) $(if $(DURATION),--duration $(DURATION)) $(if $(SERVICE_URL),--service-url $(SERVICE_URL))
 
 .PHONY: promote
 promote: build ## make VERSION the active model on every replica (clears any canary)

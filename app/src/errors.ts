@@ -29,6 +29,16 @@ export class InvalidRequestError extends AppError {
   readonly code = 'invalid_request';
 }
 
+/**
+ * 400: `X-Model-Version` names no version this service can answer with (malformed, or not in
+ * the registry). Its own code, so a replay pinned to a typo fails loudly instead of silently
+ * measuring the routed model.
+ */
+export class UnknownModelVersionError extends AppError {
+  readonly status = 400;
+  readonly code = 'unknown_model_version';
+}
+
 /** 404: no prediction with this id. */
 export class NotFoundError extends AppError {
   readonly status = 404;

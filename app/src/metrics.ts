@@ -16,7 +16,7 @@ export interface AppMetrics {
   readonly predictionsByDigit: Counter<'digit' | 'source'>;
   /** Predictions answered, by the version that answered: the split a canary's share makes visible. */
   readonly predictionsByModel: Counter<'model_version'>;
-  /** Model calls by version, role (active, canary) and outcome (answered, failed). */
+  /** Model calls by version, role (active, canary, pinned) and outcome (answered, failed). */
   readonly modelCalls: Counter<'model_version' | 'role' | 'outcome'>;
   /** The share of new predictions each serving version takes (1 for the active alone). */
   readonly modelServingShare: Gauge<'model_version' | 'role'>;
@@ -92,7 +92,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     }),
     modelCalls: new Counter({
       name: 'model_calls_total',
-      help: 'Model calls by version, role (active or canary) and outcome (answered or failed)',
+      help: 'Model calls by version, role (active, canary, or pinned by X-Model-Version) and outcome (answered or failed)',
       labelNames: ['model_version', 'role', 'outcome'],
       registers,
     }),

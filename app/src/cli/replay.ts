@@ -29,6 +29,9 @@ Flags of a replay:
   --recorded-limit N     recorded source: read at most N predictions (default: --n, else 10000)
   --no-verify            do not read acknowledged predictions back by id (lost is then null)
   --answers FILE         one CSV row per request: source index, label, recorded digit, status, digit
+  --shadow VERSION       shadow replay: send each item to the active version and to VERSION, both
+                         pinned (X-Model-Version); report agreement between them, each one's
+                         accuracy on the labelled (corrected) inputs, latency and failures ("shadow")
   --quiet                no progress line on stderr
 Flags of both:
   --out FILE             write the JSON report here (the last stdout line is the JSON report too)
@@ -61,6 +64,7 @@ const REPLAY_FLAGS = {
   'recorded-limit': { type: 'string' },
   'no-verify': { type: 'boolean' },
   answers: { type: 'string' },
+  shadow: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -77,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
       requests: positiveInt('n', flags.n),
       durationMs: flags.duration === undefined ? undefined : parseDurationMs(flags.duration),
     },
-    shard: readShard(flags.shard, flags.shards),
+    shard: readShadowShard(flags.shard, flags.shards, flags.shadow),
     recordedBefore: readDate(flags['recorded-before']),
   }));
   const abort = new AbortController();
@@ -103,6 +107,7 @@ export async function run(args: string[]): Promise<void> {
       progress: flags.quiet === true ? null : process.stderr,
       signal: abort.signal,
       onSample: answers === null ? undefined : (sample) => answers.write(sample),
+      shadow: flags.shadow,
     });
     if (lostIds.length > 0) process.stderr.write(`replay: lost ids (first ${lostIds.length}): ${lostIds.join(' ')}\n`);
     await finish(report, flags.out, flags.chart, thresholds);
@@ -175,6 +180,13 @@ function readShard(shard: string | undefined, shards: string | undefined): Shard
   const count = positiveInt('shards', shards)!;
   const parsed = parseShard(shard.includes('/') ? shard : `${shard}/${count}`);
   if (parsed.count !== count) throw new RangeError(`--shard ${shard} disagrees with --shards ${count}`);
+  return parsed;
+}
+
+/** A shadow replay runs as one process (its pair figures are not mergeable across shards). */
+function readShadowShard(shard: string | undefined, shards: string | undefined, shadow: string | undefined): Shard {
+  const parsed = readShard(shard, shards);
+  if (shadow !== undefined && parsed.count > 1) throw new RangeError('--shadow runs as one process: drop --shard/--shards');
   return parsed;
 }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LiveStats, ModelDecision, ServingState } from '../models/model-registry.js';
-import { DEFAULT_GATE_THRESHOLDS, runGates, type GateResult, type GateThresholds } from './gates.js';
+import { DEFAULT_GATE_THRESHOLDS, runGates, type GateOptions, type GateResult, type GateThresholds } from './gates.js';
 import { percent, type LifecycleDeps } from './lifecycle-deps.js';
 import { changeServing } from './serving-change.js';
 
@@ -33,6 +33,8 @@ export interface CanaryOptions {
   /** How often the figures are read, ms. @default 2000 */
   readonly pollMs: number;
   readonly gates: GateThresholds;
+  /** Where the gates measure agreement and p99 (a service URL: shadow replay). @default in-process */
+  readonly gateOptions?: GateOptions;
   readonly thresholds: CanaryThresholds;
   /** Aborting rolls the canary back (decision rolled-back, "interrupted"). */
   readonly signal?: AbortSignal;
@@ -149,7 +151,7 @@ async function rollBack(deps: LifecycleDeps, version: string, why: string): Prom
 /** Gates, then the weighted canary, then promote or roll back. */
 export async function runCanary(deps: LifecycleDeps, version: string, options: CanaryOptions = DEFAULT_CANARY_OPTIONS): Promise<CanaryResult> {
   if (!(options.weight > 0 && options.weight < 1)) throw new RangeError(`canary weight ${options.weight} is not between 0 and 1`);
-  const gate = await runGates(deps, version, options.gates);
+  const gate = await runGates(deps, version, options.gates, options.gateOptions);
   if (gate.decision === 'gate-rejected') {
     return { version, decision: 'gate-rejected', reason: gate.reason, gate, state: await deps.registry.serving() };
   }

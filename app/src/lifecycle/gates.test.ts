@@ -12,7 +12,17 @@ const healthy: GateFigures = {
   agreement: 0.995,
   candidateP99Ms: 0.4,
   activeP99Ms: 0.4,
+  mnistMeasuredBy: 'in-process',
+  heldOutMeasuredBy: 'in-process',
+  agreementMeasuredBy: 'in-process',
+  p99MeasuredBy: 'in-process',
+  serviceUrl: null,
+  candidateFailures: null,
+  activeFailures: null,
 };
+
+/** The same, with agreement and p99 from a shadow replay through a service. */
+const throughService: GateFigures = { ...healthy, agreementMeasuredBy: 'service', p99MeasuredBy: 'service', serviceUrl: 'http://mnist:3000', candidateFailures: 0, activeFailures: 0, candidateP99Ms: 12 };
 
 describe('judgeGates', () => {
   it('passes a candidate within 0.1 point of the active on MNIST that is better on the held-out corrections', () => {
@@ -59,5 +69,26 @@ describe('judgeGates', () => {
   it('lists every failed gate', () => {
     const verdict = judgeGates({ ...healthy, candidateMnistAccuracy: 0.1, agreement: 0.1, candidateHeldOutAccuracy: 0 }, DEFAULT_GATE_THRESHOLDS);
     expect(verdict.reasons.filter((r) => r.includes(' < '))).toHaveLength(3);
+  });
+
+  it('names the service when agreement and p99 came through it, and judges its failures', () => {
+    const verdict = judgeGates({ ...throughService, agreement: 0.9 }, DEFAULT_GATE_THRESHOLDS);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.reasons[0]).toBe('agreement with the active on 400 recorded inputs through the service at http://mnist:3000 90.00% < 97.00% required');
+    expect(verdict.reasons).toContain('request p99 through the service 12.00 ms <= 50 ms (active 0.40 ms)');
+    expect(verdict.reasons).toContain('shadow requests failed: candidate 0 <= active 0');
+  });
+
+  it('rejects a candidate that failed shadow requests the active answered', () => {
+    const verdict = judgeGates({ ...throughService, candidateFailures: 3 }, DEFAULT_GATE_THRESHOLDS);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.reasons[0]).toBe('shadow requests failed: candidate 3 > active 0');
+  });
+
+  it('says the service had no recorded traffic, and passes that gate as in-process', () => {
+    const verdict = judgeGates({ ...throughService, recordedInputs: 0, agreement: null, p99MeasuredBy: 'in-process', candidateFailures: null, activeFailures: null }, DEFAULT_GATE_THRESHOLDS);
+    expect(verdict.passed).toBe(true);
+    expect(verdict.reasons).toContain('no recorded traffic to compare on (none recorded by the service at http://mnist:3000)');
+    expect(verdict.reasons).toContain('model call p99 12.00 ms <= 50 ms (active 0.40 ms)');
   });
 });

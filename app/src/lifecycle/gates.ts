@@ -5,12 +5,19 @@ import { accuracyOf, loadDigitModel, quantile, type DigitModel } from './digit-m
 import { percent, type LifecycleDeps } from './lifecycle-deps.js';
 import { checkOutVersion, type ModelDir } from './model-dir.js';
 import { readRecordedInputs } from './recorded-traffic.js';
+import { replayShadow, trafficFromShadow, trafficWithoutRecorded, type TrafficFigures } from './traffic-figures.js';
 
 /**
  * The gates a candidate passes before any user sees it, each against the active version on
  * the same data: the MNIST test set, the held-out corrections, recorded traffic (agreement),
- * and the time of its model call. Measuring (measureGates) and judging (judgeGates) are apart,
- * so the thresholds are tested on figures alone.
+ * and its p99. Measuring (measureGates) and judging (judgeGates) are apart, so the thresholds
+ * are tested on figures alone.
+ *
+ * Where: MNIST and the held-out corrections always in-process (the same runtime the service
+ * uses; 10,000 images twice through HTTP would load the service users are on, for the same
+ * answers). Agreement and p99 in-process too, unless a running service is given: then by a
+ * shadow replay of its recorded traffic through its API (traffic-figures.ts), so the candidate
+ * is timed as users would wait for it. Each figure records which way it was measured.
  */
 
 export interface GateThresholds {
@@ -29,7 +36,7 @@ export interface GateThresholds {
 export const DEFAULT_GATE_THRESHOLDS: GateThresholds = { maxMnistDrop: 0.001, minAgreement: 0.97, recordedPredictions: 1000, maxP99Ms: 50, latencySamples: 300 };
 
 /** What the gates are decided on; also recorded with the decision. */
-export interface GateFigures {
+export interface GateFigures extends TrafficFigures {
   readonly [name: string]: number | string | null;
   readonly active: string;
   readonly candidateMnistAccuracy: number;
@@ -38,12 +45,14 @@ export interface GateFigures {
   /** null when there are no held-out corrections. */
   readonly candidateHeldOutAccuracy: number | null;
   readonly activeHeldOutAccuracy: number | null;
-  /** Recorded inputs compared (uncorrected, not replays). */
-  readonly recordedInputs: number;
-  /** null when there is no recorded traffic. */
-  readonly agreement: number | null;
-  readonly candidateP99Ms: number;
-  readonly activeP99Ms: number;
+  /** Always in-process (see above). */
+  readonly mnistMeasuredBy: 'in-process';
+  readonly heldOutMeasuredBy: 'in-process';
+}
+
+export interface GateOptions {
+  /** A running service (e.g. http://mnist:3000): agreement and p99 through it, by a shadow replay. */
+  readonly serviceUrl?: string | undefined;
 }
 
 export interface GateVerdict {
@@ -66,14 +75,21 @@ export function judgeGates(figures: GateFigures, thresholds: GateThresholds): Ga
     const ok = figures.candidateHeldOutAccuracy >= figures.activeHeldOutAccuracy;
     check(ok, `held-out correction accuracy ${percent(figures.candidateHeldOutAccuracy)} ${ok ? '>=' : '<'} active's ${percent(figures.activeHeldOutAccuracy)} (${figures.heldOutCorrections} corrections)`);
   }
+  const where = figures.agreementMeasuredBy === 'service' ? ` through the service at ${figures.serviceUrl}` : '';
   if (figures.agreement === null) {
-    passed.push('no recorded traffic to compare on');
+    passed.push(`no recorded traffic to compare on${where === '' ? '' : ` (none recorded by the service at ${figures.serviceUrl})`}`);
   } else {
     const ok = figures.agreement >= thresholds.minAgreement;
-    check(ok, `agreement with the active on ${figures.recordedInputs} recorded inputs ${percent(figures.agreement)} ${ok ? '>=' : '<'} ${percent(thresholds.minAgreement)} required`);
+    check(ok, `agreement with the active on ${figures.recordedInputs} recorded inputs${where} ${percent(figures.agreement)} ${ok ? '>=' : '<'} ${percent(thresholds.minAgreement)} required`);
+  }
+  if (figures.candidateFailures !== null && figures.activeFailures !== null) {
+    // Requests the active answered and the candidate did not would fail users (or fall back, as a canary).
+    const ok = figures.candidateFailures <= figures.activeFailures;
+    check(ok, `shadow requests failed: candidate ${figures.candidateFailures} ${ok ? '<=' : '>'} active ${figures.activeFailures}`);
   }
   const fast = figures.candidateP99Ms <= thresholds.maxP99Ms;
-  check(fast, `model call p99 ${figures.candidateP99Ms.toFixed(2)} ms ${fast ? '<=' : '>'} ${thresholds.maxP99Ms} ms (active ${figures.activeP99Ms.toFixed(2)} ms)`);
+  const timed = figures.p99MeasuredBy === 'service' ? 'request p99 through the service' : 'model call p99';
+  check(fast, `${timed} ${figures.candidateP99Ms.toFixed(2)} ms ${fast ? '<=' : '>'} ${thresholds.maxP99Ms} ms (active ${figures.activeP99Ms.toFixed(2)} ms)`);
   return { passed: failed.length === 0, reasons: [...failed, ...passed] };
 }
 
@@ -92,9 +108,18 @@ async function checkOutAndLoad(deps: LifecycleDeps, version: string): Promise<Ju
   }
 }
 
-/** Measures candidate and active side by side on the same data. */
-export async function measureGates(deps: LifecycleDeps, candidate: string, active: string, thresholds: GateThresholds, test?: MnistSet): Promise<GateFigures> {
-  const [mnist, corrections, recorded] = await Promise.all([test ?? readMnistTestSet(), deps.store.corrections(), readRecordedInputs(deps.store, thresholds.recordedPredictions)]);
+/** Measures candidate and active side by side on the same data (agreement and p99 through `options.serviceUrl` when given). */
+export async function measureGates(deps: LifecycleDeps, candidate: string, active: string, thresholds: GateThresholds, test?: MnistSet, options: GateOptions = {}): Promise<GateFigures> {
+  const { serviceUrl } = options;
+  // First, while nothing else runs here: the service's latency is not measured beside our own inference.
+  const shadow = serviceUrl === undefined ? undefined : await replayShadow(serviceUrl, candidate, thresholds.recordedPredictions);
+  if (serviceUrl !== undefined) deps.log(shadow === null ? `gate ${candidate}: no recorded traffic at ${serviceUrl}` : `gate ${candidate} vs ${active}: shadow replay of ${shadow!.pairs} recorded inputs through ${serviceUrl}`);
+  const inProcessTraffic = shadow === undefined;
+  const [mnist, corrections, recorded] = await Promise.all([
+    test ?? readMnistTestSet(),
+    deps.store.corrections(),
+    inProcessTraffic ? readRecordedInputs(deps.store, thresholds.recordedPredictions) : { inputs: [], scanned: 0 },
+  ]);
   const heldOut = splitCorrections(corrections).heldOut;
   const judged: Judged[] = [];
   try {
@@ -109,25 +134,32 @@ export async function measureGates(deps: LifecycleDeps, candidate: string, activ
       await c.answer(recorded.inputs), await a.answer(recorded.inputs),
     ];
     // Latency: alternate the two models over the same images, so both see the same machine load.
-    const timed = mnist.images.slice(0, thresholds.latencySamples);
+    const timed = shadow ? [] : mnist.images.slice(0, thresholds.latencySamples);
     const cTimes: number[] = [];
     const aTimes: number[] = [];
     for (let i = 0; i < timed.length; i += 50) {
       cTimes.push(...(await c.timeSingleCalls(timed.slice(i, i + 50))));
       aTimes.push(...(await a.timeSingleCalls(timed.slice(i, i + 50))));
     }
-    deps.log(`gate ${candidate} vs ${active}: ${mnist.images.length} MNIST test images, ${heldOut.length} held-out corrections, ${recorded.inputs.length} recorded inputs (of ${recorded.scanned}), ${timed.length} timed calls (${c.backend})`);
+    const trafficNote = inProcessTraffic ? `, ${recorded.inputs.length} recorded inputs (of ${recorded.scanned})` : '';
+    deps.log(`gate ${candidate} vs ${active}: ${mnist.images.length} MNIST test images, ${heldOut.length} held-out corrections${trafficNote}, ${timed.length} timed calls (${c.backend}), in-process`);
+    const inProcessP99 = { candidateP99Ms: quantile(cTimes, 0.99) ?? 0, activeP99Ms: quantile(aTimes, 0.99) ?? 0 };
+    let traffic: TrafficFigures;
+    if (shadow === undefined) {
+      traffic = { recordedInputs: recorded.inputs.length, agreement: accuracyOf(cRecorded, aRecorded), ...inProcessP99, agreementMeasuredBy: 'in-process', p99MeasuredBy: 'in-process', serviceUrl: null, candidateFailures: null, activeFailures: null };
+    } else {
+      traffic = shadow === null ? trafficWithoutRecorded(inProcessP99, serviceUrl!) : trafficFromShadow(shadow, serviceUrl!);
+    }
     return {
       active,
+      mnistMeasuredBy: 'in-process',
+      heldOutMeasuredBy: 'in-process',
       candidateMnistAccuracy: accuracyOf(cMnist, mnist.labels)!,
       activeMnistAccuracy: accuracyOf(aMnist, mnist.labels)!,
       heldOutCorrections: heldOut.length,
       candidateHeldOutAccuracy: accuracyOf(cHeld, heldOutLabels),
       activeHeldOutAccuracy: accuracyOf(aHeld, heldOutLabels),
-      recordedInputs: recorded.inputs.length,
-      agreement: accuracyOf(cRecorded, aRecorded),
-      candidateP99Ms: quantile(cTimes, 0.99) ?? 0,
-      activeP99Ms: quantile(aTimes, 0.99) ?? 0,
+      ...traffic,
     };
   } finally {
     for (const j of judged) {
@@ -154,9 +186,9 @@ export async function activeVersionFor(deps: LifecycleDeps, candidate: string): 
 }
 
 /** Measures, judges and records gate-passed or gate-rejected with every figure. */
-export async function runGates(deps: LifecycleDeps, candidate: string, thresholds: GateThresholds = DEFAULT_GATE_THRESHOLDS): Promise<GateResult> {
+export async function runGates(deps: LifecycleDeps, candidate: string, thresholds: GateThresholds = DEFAULT_GATE_THRESHOLDS, options: GateOptions = {}): Promise<GateResult> {
   const active = await activeVersionFor(deps, candidate);
-  const figures = await measureGates(deps, candidate, active, thresholds);
+  const figures = await measureGates(deps, candidate, active, thresholds, undefined, options);
   const verdict = judgeGates(figures, thresholds);
   const decision: ModelDecision = {
     at: deps.now?.() ?? new Date(),

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { MODEL_VERSION_HEADER } from '../http/model-version-header.js';
 import { CREATED, type Outcome, type ReplayItem } from './outcome.js';
 
 /**
@@ -24,8 +25,11 @@ export interface JsonResponse {
 }
 
 export interface ReplayClient {
-  /** POSTs the item's image as a raw body to /api/predictions?source=replay. */
-  sendItem(item: ReplayItem): Promise<Outcome>;
+  /**
+   * POSTs the item's image as a raw body to /api/predictions?source=replay; with `version`, pinned
+   * to it (X-Model-Version: the shadow replay).
+   */
+  sendItem(item: ReplayItem, version?: string): Promise<Outcome>;
   /** GETs a path under the base URL and parses JSON (body null when not JSON or not 200). */
   getJson(pathAndQuery: string): Promise<JsonResponse>;
   close(): Promise<void>;
@@ -45,12 +49,14 @@ export function createReplayClient(options: ReplayClientOptions): ReplayClient {
   // Marked as replay traffic, so the service's history and metrics tell it from users'.
   const predictUrl = `${base}/api/predictions?source=replay`;
 
-  async function sendItem(item: ReplayItem): Promise<Outcome> {
+  async function sendItem(item: ReplayItem, version?: string): Promise<Outcome> {
+    const headers: Record<string, string> = { 'content-type': item.contentType, 'user-agent': USER_AGENT };
+    if (version !== undefined) headers[MODEL_VERSION_HEADER] = version;
     try {
       const response = await request(predictUrl, {
         method: 'POST',
         dispatcher: agent,
-        headers: { 'content-type': item.contentType, 'user-agent': USER_AGENT },
+        headers,
         body: item.body,
       });
       if (response.statusCode !== CREATED) {

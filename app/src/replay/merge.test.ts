@@ -3,6 +3,7 @@ import { createAggregate, recordSample, type Aggregate } from './aggregate.js';
 import { mergeReports } from './merge.js';
 import type { Outcome, ReplayItem, Sample } from './outcome.js';
 import { buildReport, type ReplayReport, type ReportMeta } from './report.js';
+import { buildShadowReport, createShadowAggregate } from './shadow.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0) + 0.25;
 
@@ -77,5 +78,11 @@ describe('mergeReports', () => {
     unverifiedAggregate.verify = null;
     const unverified = buildReport(unverifiedAggregate, meta(1, 2));
     expect(mergeReports([verified, unverified]).report.lost).toBeNull();
+  });
+
+  it('refuses shadow replay reports, whose pair figures it cannot merge', () => {
+    const report = buildReport(aggregateOf(syntheticSamples()), meta(0, 1));
+    const shadow = buildShadowReport(createShadowAggregate('cand', 'act'));
+    expect(() => mergeReports([{ ...report, shadow }])).toThrow(/shadow replay reports \(--shadow\) cannot be merged/);
   });
 });

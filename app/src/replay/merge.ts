@@ -53,6 +53,8 @@ export function mergeReports(reports: readonly ReplayReport[]): MergeResult {
       const actual = field === 'shard count' ? report.shard.count : report[field];
       if (actual !== expected) throw new MergeError(`cannot merge reports of different ${field}: ${expected} and ${actual}`);
     }
+    // Its pairs are not kept as histograms per shard yet: a shadow replay runs as one process.
+    if (report.shadow !== undefined) throw new MergeError('shadow replay reports (--shadow) cannot be merged: run the shadow replay as one process');
     for (const index of coveredShards(report)) {
       if (covered.has(index)) throw new MergeError(`shard ${index}/${first.shard.count} appears twice`);
       covered.add(index);

@@ -1,5 +1,6 @@
 import { createAggregate, type Aggregate } from './aggregate.js';
 import { LatencyHistogram, type SerializedHistogram } from './histogram.js';
+import type { ShadowReport } from './shadow.js';
 
 /**
  * The replay report: the JSON written with --out, printed as the last stdout line, and read
@@ -84,6 +85,11 @@ export interface ReplayReport extends ReportMeta {
   readonly histogram: SerializedHistogram;
   readonly startLagHistogram: SerializedHistogram;
   readonly timeline: readonly TimelinePoint[];
+  /**
+   * A shadow replay (--shadow VERSION) only: candidate vs active, pair by pair (shadow.ts). The
+   * fields above then count the candidate's answers, with the latency of the whole pair.
+   */
+  readonly shadow?: ShadowReport;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;

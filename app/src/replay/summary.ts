@@ -1,4 +1,5 @@
 import type { LatencySummary, ReplayReport } from './report.js';
+import { formatShadowSummary } from './shadow.js';
 
 /**
  * The report for a person: a few aligned lines printed after the run (the JSON, for
@@ -33,6 +34,7 @@ export function formatSummary(report: ReplayReport): string {
     `  client       ${report.clientCpuMs} ms CPU (${perRequestUs(report)} us/request), start lag p99 ${report.startLagMs.p99} ms, ` +
       `event-loop delay p99 ${report.clientEventLoopDelayP99Ms} ms`,
   );
+  if (report.shadow !== undefined) lines.push(...formatShadowSummary(report.shadow));
   return lines.join('\n');
 }
 

@@ -1,15 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { AppError } from '../errors.js';
+import { AppError, UnavailableError, UnknownModelVersionError } from '../errors.js';
 import type { DigitPixels } from '../mnist/geometry.js';
 import type { PreprocessLimits } from '../preprocess/preprocess.js';
 import type { Classification, Classifier, ClassifierHealth, Recognition } from '../inference/classifier-types.js';
+import { ModelNotFoundError } from '../models/model-registry.js';
+import { PinnedModels, type PinnedLoader } from './pinned-models.js';
 import type { ServedModel } from './served-model.js';
 
 /**
  * The Classifier the routes see while versions come and go: each request goes to the active
  * version, or to the canary with probability `weight`, and its answer names the version that
  * gave it. A switch replaces the routing in one step; requests already running keep the model
- * they started on (ServedModel holds it for them).
+ * they started on (ServedModel holds it for them). A request may also name its version
+ * (callPinned: a shadow replay judging a candidate); it then answers with that one or fails.
  */
 
 /** Which models serve, as this replica applied it. */
@@ -23,7 +26,8 @@ export interface Routing {
 /** One model call: which version, in which role, and how it went. */
 export interface ModelCallEvent {
   readonly version: string;
-  readonly role: 'active' | 'canary';
+  /** 'pinned': the request named the version (X-Model-Version); not live users' traffic. */
+  readonly role: 'active' | 'canary' | 'pinned';
   readonly outcome: 'answered' | 'failed';
   readonly durationMs: number;
   /** Why it failed (outcome 'failed'). */
@@ -37,6 +41,8 @@ export interface ModelRouterOptions {
   readonly recognise: boolean;
   /** For tests: the draw that decides canary or active. @default Math.random */
   readonly random?: () => number;
+  /** Loads a version a request names that the routing does not serve; absent: only routed versions can be named. */
+  readonly loadPinned?: PinnedLoader;
 }
 
 /** The image's own fault (4xx): every version would refuse it, so it is nobody's failure. */
@@ -52,11 +58,15 @@ export class ModelRouter implements Classifier {
   private readonly callListeners: ModelCallListener[] = [];
   /** Every model not yet disposed, retired ones included: shutdown disposes them all. */
   private readonly models = new Set<ServedModel>();
+  private readonly pins: PinnedModels | undefined;
 
   constructor(initial: Routing, options: ModelRouterOptions) {
     this.random = options.random ?? Math.random;
     this.current = initial;
     this.adopt(initial);
+    this.pins = options.loadPinned && new PinnedModels(options.loadPinned, (model) => {
+      for (const listener of this.batchListeners) model.classifier.onBatch(listener);
+    });
     if (options.recognise) {
       this.recognise = (bytes, limits) =>
         this.route(
@@ -114,9 +124,60 @@ export class ModelRouter implements Classifier {
     }
   }
 
+  /**
+   * Makes sure `version` can answer, loading it if it is not routed: called before the request
+   * waits for a decoder, so that a load never holds a decode slot. Throws
+   * UnknownModelVersionError for a version the registry does not know, UnavailableError when it
+   * cannot be loaded.
+   */
+  async preparePinned(version: string): Promise<void> {
+    if (this.routed(version) === undefined) await this.obtainPinned(version);
+  }
+
+  /**
+   * Runs `call` on `version` and nothing else: no canary draw, no fallback to the active (a
+   * failure is the named version's). The routed model when the routing serves it, else a
+   * pinned one (pinned-models.ts bounds how many).
+   */
+  async callPinned<T>(version: string, call: (c: Classifier) => Promise<T>): Promise<T> {
+    // A pinned model pushed out between its load and this call is loaded again, a few times at most.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const routed = this.routed(version);
+      if (routed !== undefined) {
+        this.pins?.drop(version);
+        return this.call(routed, 'pinned', call);
+      }
+      const model = await this.obtainPinned(version);
+      if (!model.isRetired) return this.call(model, 'pinned', call);
+    }
+    throw new UnavailableError(`model version ${version} was unloaded while the request waited for it: try again`);
+  }
+
+  /** A pinned model of `version`, handed over to be routed (pinned-models.ts: take), or undefined. */
+  takePinned(version: string): ServedModel | undefined {
+    return this.pins?.take(version);
+  }
+
   /** Disposes every model, retired ones still finishing included (shutdown: after the drain). */
   async dispose(): Promise<void> {
-    await Promise.all([...this.models].map((model) => model.dispose()));
+    await Promise.all([...[...this.models].map((model) => model.dispose()), this.pins?.dispose()]);
+  }
+
+  /** The routed model of `version`, read and used in the caller's tick. */
+  private routed(version: string): ServedModel | undefined {
+    const { active, canary } = this.current;
+    if (active.version === version) return active;
+    return canary?.model.version === version ? canary.model : undefined;
+  }
+
+  private async obtainPinned(version: string): Promise<ServedModel> {
+    if (this.pins === undefined) throw new UnknownModelVersionError(`model version ${version} is not served here`);
+    try {
+      return await this.pins.obtain(version);
+    } catch (error) {
+      if (error instanceof ModelNotFoundError) throw new UnknownModelVersionError(`no model version ${version} in the registry`);
+      throw new UnavailableError(`model version ${version} cannot be loaded right now`, { cause: error });
+    }
   }
 
   private adopt(routing: Routing): void {

@@ -1,6 +1,7 @@
 import { errorSummary } from '../errors.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import { LiveStatsCollector } from './live-stats.js';
+import type { Classifier } from '../inference/classifier-types.js';
 import type { ModelCallListener, ModelRouter } from './model-router.js';
 import { ModelSwitcher, type ModelSwitcherOptions, type ServingStatus } from './model-switcher.js';
 
@@ -17,10 +18,14 @@ export interface ModelServingOptions extends ModelSwitcherOptions {
   readonly liveReportMs: number;
 }
 
-/** The part the HTTP app sees: what serves, and each model call (for metrics). */
+/** The part the HTTP app sees: what serves, each model call (for metrics), and calls pinned to a version. */
 export interface ServingView {
   status(): ServingStatus;
   onCall(listener: ModelCallListener): void;
+  /** Loads `version` unless routed (ModelRouter.preparePinned); throws UnknownModelVersionError for an unknown one. */
+  preparePinned(version: string): Promise<void>;
+  /** Runs `call` on `version` only (ModelRouter.callPinned). */
+  callPinned<T>(version: string, call: (c: Classifier) => Promise<T>): Promise<T>;
 }
 
 export interface ModelServing extends ServingView {
@@ -67,6 +72,8 @@ export async function startModelServing(options: ModelServingOptions): Promise<M
   const router = switcher.router;
   const stats = new LiveStatsCollector();
   router.onCall((event) => {
+    // A canary is judged on live users' traffic: calls a client pinned (a shadow replay) are not that.
+    if (event.role === 'pinned') return;
     if (event.outcome === 'answered') stats.recordAnswer(event.version, event.durationMs);
     else stats.recordFailure(event.version);
     if (event.outcome === 'failed' && event.role === 'canary') {
@@ -83,6 +90,8 @@ export async function startModelServing(options: ModelServingOptions): Promise<M
     classifier: router,
     status: () => switcher.status(),
     onCall: (listener) => router.onCall(listener),
+    preparePinned: (version) => router.preparePinned(version),
+    callPinned: (version, call) => router.callPinned(version, call),
     refresh: () => switcher.refresh(),
     stop,
     dispose: () => stop().then(() => router.dispose()),

@@ -170,4 +170,19 @@ describe('the model switcher', () => {
     switcher = undefined;
     expect(loaded.map((l) => l.classifier.disposals)).toEqual([1, 1]);
   });
+
+  it('loads a pinned version through the cache, and routes that same model when it becomes the canary', async () => {
+    switcher = await start();
+    const pinned = await switcher.router.callPinned('v3', (c) => c.classify(PIXELS));
+    expect(pinned.digit).toBe(3);
+    expect(existsSync(path.join(dataDir, 'models', 'v3', 'model-card.json'))).toBe(true);
+    await expect(switcher.router.preparePinned('v9')).rejects.toThrow('no model version v9 in the registry');
+
+    await serve('v1', { version: 'v3', weight: 0.5 });
+    await switcher.refresh();
+    expect(switcher.status()).toMatchObject({ active: 'v1', canary: { version: 'v3', weight: 0.5 }, pending: null });
+    // The pinned model was handed over: v3 was loaded once.
+    expect(loaded.filter((l) => l.version === 'v3')).toHaveLength(1);
+    expect(await answeredBy()).toBe('v3');
+  });
 });

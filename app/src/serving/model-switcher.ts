@@ -81,7 +81,7 @@ export class ModelSwitcher {
     } catch (error) {
       throw new StartupError(`cannot load the active model version ${wanted.active}: ${errorSummary(error)}`, { cause: error });
     }
-    const first = new ModelSwitcher(options, new ModelRouter({ active, canary: null, revision: wanted.revision }, { recognise: active.classifier.recognise !== undefined, random: options.random }), wanted);
+    const first = new ModelSwitcher(options, new ModelRouter({ active, canary: null, revision: wanted.revision }, { recognise: active.classifier.recognise !== undefined, random: options.random, loadPinned: (version) => loadServedModel(options, version) }), wanted);
     await first.apply(wanted);
     first.schedule();
     return first;
@@ -134,6 +134,8 @@ export class ModelSwitcher {
   private async obtain(version: string): Promise<ServedModel> {
     const { active, canary } = this.router.routing;
     for (const model of [active, canary?.model]) if (model?.version === version) return model;
+    const pinned = this.router.takePinned(version);
+    if (pinned !== undefined) return pinned;
     const failure = this.failures.get(version);
     const now = this.options.now ?? Date.now;
     if (failure !== undefined && now() < failure.retryAtMs) throw new Error(failure.message);

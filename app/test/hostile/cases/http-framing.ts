@@ -51,6 +51,8 @@ export const HEADER_CASES: readonly HostileCase[] = [
   { name: 'a header name with a non-token byte', send: () => `${GET_HEALTH}X<script>: 1\r\n\r\n`, answers: [BAD] },
   { name: 'Expect: something-else', send: () => httpRequest('GET', '/healthz', { headers: [['Expect', 'something-else']] }), answers: [[417, 'expectation_failed']] },
   { name: 'an upgrade to WebSocket, which the service does not speak', send: () => httpRequest('GET', '/healthz', { headers: [['Connection', 'Upgrade'], ['Upgrade', 'websocket']] }), answers: [OK] },
+  { name: 'an X-Model-Version made of a path', send: () => httpRequest('POST', '/api/predictions', { headers: [['Content-Type', 'image/png'], ['X-Model-Version', '../../etc/passwd']], body: 'x' }), answers: [[400, 'unknown_model_version']] },
+  { name: 'two X-Model-Version headers', send: () => httpRequest('POST', '/api/predictions', { headers: [['Content-Type', 'image/png'], ['X-Model-Version', 'a'], ['X-Model-Version', 'b']], body: 'x' }), answers: [[400, 'unknown_model_version']] },
   {
     name: 'a request id made to inject a log line (replaced, never echoed)',
     send: () => httpRequest('GET', '/nothing-here', { headers: [['X-Request-Id', '"} {"level":"fatal","msg":"forged'] as const] }),
