@@ -38,6 +38,8 @@ node_pod_cidr() { echo "10.244.$1.0/24"; }
 node_dir() { echo "$state/nodes/$(node_name "$1")"; }
 # Unix sockets have a 108-byte path limit; node dirs under a deep checkout could exceed it.
 node_socket_dir() { echo "/run/mnist-k8s/$(node_name "$1")"; }
+# Which checkout started the cluster now on this machine (down.sh removes it with /run/mnist-k8s).
+OWNER_FILE=/run/mnist-k8s/owner
 containerd_socket() { echo "$(node_socket_dir "$1")/containerd.sock"; }
 
 CONTROL_PLANE=(etcd kube-apiserver kube-controller-manager kube-scheduler coredns kwok volume-provisioner)

@@ -49,6 +49,18 @@ if "$here/status.sh" >/dev/null 2>&1; then
   echo "local cluster already up (kubeconfig: $kubeconfig)"
   exit 0
 fi
+# One cluster per machine: one started from another checkout is that checkout's to stop. While
+# it runs, say where it is; when it is a leftover, its own down.sh knows its processes and mounts.
+owner=$(cat "$OWNER_FILE" 2>/dev/null || true)
+if [[ -n $owner && $owner != "$repo" ]]; then
+  if "$owner/scripts/kube/status.sh" >/dev/null 2>&1; then
+    echo "kube-up: the local cluster is already up from $owner (one per machine): use it" \
+      "(KUBECONFIG=$owner/.kube/local.kubeconfig) or run 'make kube-down' there first" >&2
+    exit 1
+  fi
+  echo "a cluster started from $owner is partly up: taking it down with its own down.sh first"
+  "$owner/scripts/kube/down.sh" --locked || true
+fi
 if [[ -d $run ]] || netns_exists "$CP_NETNS"; then
   echo "local cluster partly up: taking it down first"
   "$here/down.sh" --locked
@@ -63,6 +75,7 @@ mkdir -p "$logs" "$run" "$repo/.artifacts"
 make_pki
 write_kubeconfig "$kubeconfig" admin
 save_host_state
+mkdir -p "$(dirname "$OWNER_FILE")" && echo "$repo" >"$OWNER_FILE"
 create_network
 
 cp_start() { local name=$1; shift; start_in_netns "$name" "$CP_NETNS" "$@"; }
