@@ -79,6 +79,13 @@ describe('learning from corrections through the DigitModel, in real pods', () =>
 
   beforeAll(async () => {
     await ensureRelease();
+    // The deploy may have rolled the app (4-faults leaves it on another tag): the tunnel goes to a
+    // pod that stays, not to one still draining.
+    await until('the app runs 2 pods, none terminating', async () => {
+      const pods = (await clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/component=app' })).items;
+      const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return pods.length === 2 && ready.length === 2 && pods.every((p) => !p.metadata?.deletionTimestamp);
+    }, 300_000);
     tunnel = await portForward();
     // A DigitModel of an earlier run (the same cluster, run again by hand) starts over.
     if (await clients.objects.delete(ref)) await until('the old DigitModel is gone', async () => (await readModel()) === null, 60_000);
