@@ -229,8 +229,14 @@ describe('learning from corrections through the DigitModel, in real pods', () =>
     const retrain = (promoted.status!.figures as { retrain: { corrections: number; heldOutCorrections: number } }).retrain;
     expect(card).toMatchObject({ parent: committed, data: { corrections: retrain.corrections, heldOutCorrections: retrain.heldOutCorrections } });
     expect(decisions.map((d) => d.kind)).toEqual(expect.arrayContaining(['published', 'gate-passed', 'canary-started', 'promoted']));
-    // The Jobs ran in pods of their own, labelled with the model, and finished.
+    // Each step ran in a pod of its own on a real node (not a KWOK stand-in), and its command exited 0.
     const pods = (await clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `${MODEL_LABEL}=${MODEL}` })).items;
-    expect(pods.filter((p) => p.status?.phase === 'Succeeded').length).toBeGreaterThanOrEqual(3);
+    const steps = Object.values(promoted.status!.jobs!);
+    for (const job of steps) {
+      const pod = pods.find((p) => p.metadata!.labels?.['job-name'] === job);
+      expect(pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, job).toBe(0);
+      const node = await clients.core.readNode({ name: pod!.spec!.nodeName! });
+      expect(node.metadata!.annotations?.['kwok.x-k8s.io/node'], `${job} on ${node.metadata!.name}`).toBeUndefined();
+    }
   });
 });
