@@ -3,7 +3,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The cluster tests tell one story on one release, in the order of their file names (1-deploy,
- * 2-person, 3-replay, 4-faults: the faults roll the app last); every other project keeps
+ * 2-person, 3-replay, 4-faults, 5-lifecycle, 6-learn); every other project keeps
  * Vitest's own order.
  */
 class ClusterStoryOrder extends BaseSequencer {

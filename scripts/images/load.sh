@@ -29,7 +29,9 @@ for ref in "$@"; do
   fi
   # The same image under another name (a new commit whose app sources did not change builds the
   # same image under a new tag): a second name for it is enough, nothing is copied.
-  same="$(ctr_k8s images ls -q "labels.\"$ID_LABEL\"==$id" | head -1)"
+  # awk reads the whole list: `head -1` would leave ctr writing into a closed pipe when the
+  # content has several names already, and pipefail would end the script with SIGPIPE (141).
+  same="$(ctr_k8s images ls -q "labels.\"$ID_LABEL\"==$id" | awk 'NR == 1')"
   if [[ -n $same ]]; then
     ctr_k8s images tag --force "$same" "$name" >/dev/null
     ctr_k8s images label "$name" "$ID_LABEL=$id" >/dev/null
