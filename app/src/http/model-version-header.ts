@@ -1,4 +1,5 @@
 import { UnknownModelVersionError } from '../errors.js';
+import { isSafeName } from '../models/model-files.js';
 
 /**
  * `X-Model-Version: <version>` on a prediction asks for that registered version instead of the
@@ -7,9 +8,6 @@ import { UnknownModelVersionError } from '../errors.js';
  */
 
 export const MODEL_VERSION_HEADER = 'x-model-version';
-
-/** The registry's rule for version names (models/model-files.ts: SAFE_NAME): no path can be made of one. */
-const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * The version a request pins, or null when it pins none (header absent or empty). Throws
@@ -21,7 +19,7 @@ export function readModelVersionHeader(value: string | readonly string[] | undef
   if (typeof value !== 'string') throw new UnknownModelVersionError(`give one ${MODEL_VERSION_HEADER} header, not ${value.length}`);
   const version = value.trim();
   if (version === '') return null;
-  if (!VERSION_NAME.test(version)) {
+  if (!isSafeName(version)) {
     const shown = JSON.stringify(version.slice(0, 64)) + (version.length > 64 ? '...' : '');
     throw new UnknownModelVersionError(`${MODEL_VERSION_HEADER} ${shown} is not a model version name (letters, digits, . _ -; at most 128)`);
   }

@@ -18,6 +18,11 @@ export const LIVE_STATS_RETENTION_MS = 24 * 3_600_000;
 // Versions and file names become paths in every replica's model cache: no separators, no dots first.
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** Whether `name` may be a version or file name in the registry (never a path). */
+export function isSafeName(name: string): boolean {
+  return SAFE_NAME.test(name);
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
