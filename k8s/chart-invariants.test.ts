@@ -120,6 +120,9 @@ describe.each(Object.entries(VARIANTS))('the chart %s', (_variant, props) => {
     const containerPorts = workloads.find((w) => w.owner.metadata.name === 'digits')!.spec.containers[0]!.ports!.map((p) => p.containerPort);
     expect(ports).toEqual([expect.objectContaining({ port: 80, targetPort: 3000 })]);
     expect(containerPorts).toContain(3000);
+    // The canary Jobs' gates replay recorded traffic through that Service, by its name and port.
+    const [controller] = containersOf(templates.find((t) => t.owner.metadata.name === 'digitmodel-controller')!);
+    expect(envValue(controller!, 'LIFECYCLE_SERVICE_URL')).toBe(`http://${service.metadata.name}:${ports[0]!.port}`);
     expect(only(objects, 'StatefulSet', 'cassandra').spec?.serviceName).toBe('cassandra');
     expect(only(objects, 'Service', 'cassandra').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(only(objects, 'HorizontalPodAutoscaler', 'digits').spec).toMatchObject({

@@ -84,7 +84,7 @@ export class MnistChart extends Chart {
     // A CustomResourceDefinition is cluster-scoped, like the Namespace.
     this.digitModelCrd.crd.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.controller = new DigitModelController(this, 'digit-model-controller', {
-      ...image, ...props.controller, appConfig: this.app.configMap, appSecret: this.app.appSecret,
+      ...image, ...props.controller, appConfig: this.app.configMap, appSecret: this.app.appSecret, appUrl: this.app.url,
     });
 
     new CassandraNetworkPolicy(this, 'cassandra-network-policy', {

@@ -46,6 +46,7 @@ export function loadControllerConfig(env: Readonly<Record<string, string | undef
   if (pullPolicy !== undefined && pullPolicy !== '' && !(PULL_POLICIES as readonly string[]).includes(pullPolicy)) {
     throw new ControllerConfigError(`LIFECYCLE_IMAGE_PULL_POLICY must be one of ${PULL_POLICIES.join(', ')}, got "${pullPolicy}"`);
   }
+  const serviceUrl = httpUrl('LIFECYCLE_SERVICE_URL', env.LIFECYCLE_SERVICE_URL);
   const timings: ElectionTimings = {
     leaseDurationMs: integer('CONTROLLER_LEASE_DURATION_MS', DEFAULT_TIMINGS.leaseDurationMs, 1000),
     renewDeadlineMs: integer('CONTROLLER_RENEW_DEADLINE_MS', DEFAULT_TIMINGS.renewDeadlineMs, 500),
@@ -66,6 +67,22 @@ export function loadControllerConfig(env: Readonly<Record<string, string | undef
       imagePullPolicy: pullPolicy === undefined || pullPolicy === '' ? undefined : (pullPolicy as JobSettings['imagePullPolicy']),
       configMapName: text('LIFECYCLE_CONFIG_MAP', NAMES.digitsConfig),
       appSecretName: text('LIFECYCLE_CASSANDRA_CREDENTIALS', CASSANDRA_APP_SECRET.name),
+      serviceUrl,
     },
   };
+}
+
+/** An http(s) URL without a trailing slash, or undefined when unset. */
+function httpUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ControllerConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.trim().replace(/\/+$/, '');
 }

@@ -47,6 +47,15 @@ describe('a lifecycle Job', () => {
     expect(container.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/tmp', '/var/lib/mnist']);
   });
 
+  it('gives only the canary step the app Service to replay recorded traffic through', () => {
+    const settings = { image: 'mnist-k8s:abc', configMapName: 'digits-config', appSecretName: 'cassandra-app', serviceUrl: 'http://digits:80' };
+    const commandOf = (step: 'retrain' | 'canary' | 'promote', args: string[]) =>
+      (synthesizeLifecycleJob({ step, name: `digits-${step}-g3`, args }, MODEL, settings) as unknown as typeof job).spec.template.spec.containers[0]!.command.slice(5);
+    expect(commandOf('canary', ['v2', '--weight', '0.1'])).toEqual(['canary', 'v2', '--weight', '0.1', '--service-url', 'http://digits:80']);
+    expect(commandOf('retrain', ['--epochs', '2'])).toEqual(['retrain', '--epochs', '2']);
+    expect(commandOf('promote', ['v2'])).toEqual(['promote', 'v2']);
+  });
+
   it('runs under the restricted profile, once, owned by its DigitModel and labelled with it', () => {
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });

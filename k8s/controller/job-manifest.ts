@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { KubeObject } from '../deploy/kube-object.js';
 import { LifecycleJob } from '../lib/lifecycle-job.js';
+import { withServiceUrl } from './lifecycle-args.js';
 import type { DigitModel } from './digit-model.js';
 import type { JobRequest } from './reconcile.js';
 
@@ -18,6 +19,11 @@ export interface JobSettings {
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readonly configMapName: string;
   readonly appSecretName: string;
+  /**
+   * The app's Service (LIFECYCLE_SERVICE_URL): the canary's gates measure agreement and p99 by a
+   * shadow replay of recorded traffic through it, as users meet the model. Unset: in-process.
+   */
+  readonly serviceUrl?: string | undefined;
 }
 
 const PULL_POLICIES = {
@@ -36,7 +42,7 @@ export function synthesizeLifecycleJob(request: JobRequest, model: DigitModel, s
   new LifecycleJob(chart, 'job', {
     name: request.name,
     step: request.step,
-    args: request.args,
+    args: withServiceUrl(request, settings.serviceUrl),
     image: settings.image,
     imagePullPolicy: settings.imagePullPolicy === undefined ? undefined : PULL_POLICIES[settings.imagePullPolicy],
     configMapName: settings.configMapName,

@@ -34,6 +34,15 @@ export function canaryArgs(version: string, canary: CanarySpec, gates: GateSpec)
   ];
 }
 
+/**
+ * The canary step's args plus `--service-url URL` when the controller knows the app's Service.
+ * It is a fact of the deployment, not of a DigitModel's spec, so it is added where the Job is
+ * made rather than by the reconciler; the other steps do not take it.
+ */
+export function withServiceUrl(request: { readonly step: string; readonly args: readonly string[] }, serviceUrl: string | undefined): string[] {
+  return request.step === 'canary' && serviceUrl !== undefined ? [...request.args, '--service-url', serviceUrl] : [...request.args];
+}
+
 /** `promote VERSION` */
 export function promoteArgs(version: string): string[] {
   return [version];

@@ -13,6 +13,11 @@ export interface DigitModelControllerProps extends AppImageProps {
   readonly appConfig: kplus.IConfigMap;
   /** The app's Cassandra role, which the lifecycle Jobs log in with. */
   readonly appSecret: kplus.ISecret;
+  /**
+   * In-cluster URL of the app's Service: the canary Jobs' gates replay recorded traffic through
+   * it (LIFECYCLE_SERVICE_URL). Without it they measure in-process.
+   */
+  readonly appUrl?: string;
   /** One leads, the other stands by on the Lease. @default 2 */
   readonly replicas?: number;
   /** @default 50m/250m CPU, 96Mi/192Mi memory */
@@ -78,6 +83,7 @@ export class DigitModelController extends Construct {
         LIFECYCLE_IMAGE: kplus.EnvValue.fromValue(image),
         LIFECYCLE_CONFIG_MAP: kplus.EnvValue.fromValue(props.appConfig.name),
         LIFECYCLE_CASSANDRA_CREDENTIALS: kplus.EnvValue.fromValue(props.appSecret.name),
+        ...(props.appUrl === undefined ? {} : { LIFECYCLE_SERVICE_URL: kplus.EnvValue.fromValue(props.appUrl) }),
       },
       startup: kplus.Probe.fromHttpGet('/healthz', { ...health, periodSeconds: Duration.seconds(2), failureThreshold: 30 }),
       readiness: kplus.Probe.fromHttpGet('/readyz', { ...health, periodSeconds: Duration.seconds(10) }),

@@ -42,6 +42,13 @@ describe('the DigitModel CRD', () => {
     expect(canaryArgs('v2', CANARY, GATES)).toEqual([
       'v2', '--weight', '0.1', '--duration', '60', '--max-mnist-drop', '0.1', '--min-agreement', '0.97', '--max-p99-ms', '50',
     ]);
+    // The CLI's --epochs, --seed and --mnist-sample take positive integers: the CRD admits no
+    // value a Job would then refuse.
+    for (const field of ['epochs', 'seed', 'mnistSample']) {
+      const schema = spec.properties!.retrain!.properties![field]!;
+      expect(schema.type, field).toBe('integer');
+      expect(schema.minimum, field).toBeGreaterThanOrEqual(1);
+    }
     expect(spec['x-kubernetes-validations']).toEqual([{ rule: 'has(self.version) != has(self.retrain)', message: 'set exactly one of spec.version and spec.retrain' }]);
   });
 

@@ -24,7 +24,7 @@ const SPEC: Schema = {
       description: 'Fine-tune the active version on MNIST plus the stored corrections (mnist retrain), then judge it (gates, canary).',
       properties: {
         epochs: integer('Fine-tuning epochs (--epochs).', 1, 100),
-        seed: integer('Seed of the run, for reproducibility (--seed).', 0, 2_147_483_647),
+        seed: integer('Seed of the run, for reproducibility (--seed).', 1, 2_147_483_647),
         mnistSample: integer('MNIST training examples mixed with the corrections (--mnist-sample).', 100, 60_000),
         from: text('Version to fine-tune (--from); default the active one.', { minLength: 1, maxLength: 128 }),
       },

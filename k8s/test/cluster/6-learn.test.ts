@@ -171,7 +171,7 @@ describe('learning from corrections through the DigitModel, in real pods', () =>
 
     const jobs = await Promise.all((['retrain', 'canary'] as const).map((step) => clients.batch.readNamespacedJob({ name: status.jobs![step]!, namespace: NAMESPACE })));
     const [retrainJob, canaryJob] = jobs as [V1Job, V1Job];
-    const figures = status.figures as { retrain: Record<string, number | string>; canary: { decision: string; gate?: { decision: string; figures: Record<string, number> }; canary?: Record<string, number> } };
+    const figures = status.figures as { retrain: Record<string, number | string>; canary: { decision: string; gate?: { decision: string; figures: Record<string, number | string | null> }; canary?: Record<string, number> } };
     const report = {
       model: status,
       retrainJobSeconds: jobSeconds(retrainJob),
@@ -203,6 +203,12 @@ describe('learning from corrections through the DigitModel, in real pods', () =>
     expect(figures.retrain.mnistTestAccuracy).toBeGreaterThanOrEqual(0.993);
     // The gates passed it on the same figures, and the canary showed it to live traffic.
     expect(figures.canary).toMatchObject({ decision: 'promoted', gate: { decision: 'gate-passed' } });
+    // Agreement and p99 came from a shadow replay of the recorded traffic through the app's
+    // Service (the controller passes its URL to the canary Job), not from in-process calls.
+    expect(figures.canary.gate!.figures).toMatchObject({
+      agreementMeasuredBy: 'service', p99MeasuredBy: 'service', serviceUrl: 'http://digits:80', candidateFailures: 0, activeFailures: 0,
+    });
+    expect(figures.canary.gate!.figures.recordedInputs).toBeGreaterThanOrEqual(50);
     expect(figures.canary.canary!.canaryPredictions).toBeGreaterThanOrEqual(20);
     expect(sawCanary).toEqual({ version: candidate, weight: CANARY.weight });
 
