@@ -9,6 +9,19 @@ import { randomBytes } from 'node:crypto';
 let lastMs = -1;
 let sequence = 0;
 
+/**
+ * Ids issued one after another share the low LOCALITY_BITS of their last byte, LOCALITY_RUN ids
+ * at a time, then the next value (round robin from a random start per process). The rest of the
+ * bits stay random. Why: a store that partitions by those bits (the Cassandra layout's shard)
+ * then finds the predictions answered together (one classifier batch, one group commit) in one
+ * partition, and writes them as one mutation instead of one per row, while over many ids every
+ * value, and so every partition, still gets an equal share.
+ */
+export const LOCALITY_BITS = 3;
+export const LOCALITY_RUN = 16;
+const LOCALITY_MASK = (1 << LOCALITY_BITS) - 1;
+let issued = Math.floor(Math.random() * LOCALITY_RUN * (LOCALITY_MASK + 1));
+
 export function newPredictionId(now: Date = new Date()): string {
   let ms = now.getTime();
   if (ms <= lastMs) {
@@ -28,6 +41,8 @@ export function newPredictionId(now: Date = new Date()): string {
   bytes[6] = 0x70 | ((sequence >> 8) & 0x0f);
   bytes[7] = sequence & 0xff;
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  bytes[15] = (bytes[15]! & ~LOCALITY_MASK) | (Math.floor(issued / LOCALITY_RUN) & LOCALITY_MASK);
+  issued = (issued + 1) % (LOCALITY_RUN * (LOCALITY_MASK + 1));
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

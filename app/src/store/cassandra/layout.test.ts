@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../errors.js';
-import { newPredictionId } from '../ids.js';
+import { LOCALITY_RUN, newPredictionId } from '../ids.js';
 import { decodeCursor, encodeCursor, hourOf, keyOfId } from './layout.js';
 import { SHARD_COUNT, renderStatement, tableId } from './schema.js';
 
@@ -18,6 +18,17 @@ describe('Cassandra row layout', () => {
     const at = new Date('2026-11-25T10:00:00Z');
     for (let i = 0; i < 8000; i += 1) counts[keyOfId(newPredictionId(at)).shard]! += 1;
     for (const count of counts) expect(count).toBeGreaterThan(800);
+  });
+
+  it('keeps ids issued one after another in one shard, LOCALITY_RUN at a time (one mutation per group commit)', () => {
+    const shards = Array.from({ length: LOCALITY_RUN * 4 }, () => keyOfId(newPredictionId()).shard);
+    const changes = shards.filter((shard, i) => i > 0 && shard !== shards[i - 1]).length;
+    // Four runs of 16 from a random point of the round robin: 4 or 5 runs, so 3 or 4 changes.
+    expect(changes).toBeGreaterThanOrEqual(3);
+    expect(changes).toBeLessThanOrEqual(4);
+    for (let i = 1; i < shards.length; i += 1) {
+      if (shards[i] !== shards[i - 1]) expect(shards[i]).toBe((shards[i - 1]! + 1) % SHARD_COUNT);
+    }
   });
 
   it('refuses an id that is not a UUIDv7 with a 400-type error', () => {

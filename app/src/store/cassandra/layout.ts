@@ -1,16 +1,20 @@
 import cassandra from 'cassandra-driver';
 import { InvalidRequestError } from '../../errors.js';
 import { createCursorCodec } from '../history-page.js';
-import { timeOfPredictionId } from '../ids.js';
+import { LOCALITY_BITS, timeOfPredictionId } from '../ids.js';
 import type { PredictionRecord, PredictionSource } from '../prediction-store.js';
 import { SHARD_COUNT } from './schema.js';
 
 /**
  * Where a prediction lives: partition (hour, shard), both derived from its UUIDv7 id alone, so
  * a by-id lookup needs no second table: the hour comes from the id's timestamp, the shard from
- * its random bits (uniform, so writes spread evenly over SHARD_COUNT partitions per hour).
+ * the low bits of its last byte, which ids.ts keeps equal for runs of consecutive ids and
+ * round-robins otherwise: writes spread evenly over SHARD_COUNT partitions per hour, and the
+ * rows of one group commit mostly share a partition (one mutation, not one per row).
  */
 const HOUR_MS = 3_600_000;
+// The shard must be a function of the bits ids.ts keeps equal within a run.
+if ((1 << LOCALITY_BITS) % SHARD_COUNT !== 0) throw new Error(`SHARD_COUNT ${SHARD_COUNT} must divide 2^${LOCALITY_BITS}`);
 
 export interface RowKey {
   readonly hour: Date;
