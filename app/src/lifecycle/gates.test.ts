@@ -79,6 +79,17 @@ describe('judgeGates', () => {
     expect(verdict.reasons).toContain('shadow requests failed: candidate 0 <= active 0');
   });
 
+  it('through the service, passes a p99 over the threshold only when the active was as slow in the same replay', () => {
+    const slowService = judgeGates({ ...throughService, candidateP99Ms: 64, activeP99Ms: 81 }, DEFAULT_GATE_THRESHOLDS);
+    expect(slowService.passed).toBe(true);
+    expect(slowService.reasons).toContain("request p99 through the service 64.00 ms > 50 ms, but within 10% of the active's 81.00 ms in the same replay: the service is slow, not the candidate");
+    const slowCandidate = judgeGates({ ...throughService, candidateP99Ms: 64, activeP99Ms: 20 }, DEFAULT_GATE_THRESHOLDS);
+    expect(slowCandidate.passed).toBe(false);
+    expect(slowCandidate.reasons[0]).toBe('request p99 through the service 64.00 ms > 50 ms (active 20.00 ms)');
+    // In-process the model call alone is timed: the threshold holds whatever the active did.
+    expect(judgeGates({ ...healthy, candidateP99Ms: 64, activeP99Ms: 81 }, DEFAULT_GATE_THRESHOLDS).passed).toBe(false);
+  });
+
   it('rejects a candidate that failed shadow requests the active answered', () => {
     const verdict = judgeGates({ ...throughService, candidateFailures: 3 }, DEFAULT_GATE_THRESHOLDS);
     expect(verdict.passed).toBe(false);

