@@ -7,6 +7,7 @@
 // Exit code: 0 only if everything passed.
 import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -29,6 +30,14 @@ for (const entry of positionals) {
   }
   const report = JSON.parse(readFileSync(path, 'utf8'));
   let reportFailed = report.numFailedTests;
+  // A CI log's tail is often all there is to go on: name each failed test and its first words.
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) {
+      if (test.status !== 'failed') continue;
+      const reason = (test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
+      console.log(`FAILED ${relative(process.cwd(), file.name)} > ${test.fullName ?? test.title}: ${reason}`);
+    }
+  }
   for (const file of report.testResults) {
     if (file.status === 'failed' && file.assertionResults.length === 0) {
       console.log(`failed to load: ${file.name}: ${(file.message || '').split('\n')[0]}`);
