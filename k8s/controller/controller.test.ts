@@ -5,7 +5,12 @@ import { DigitModelController, type LogEvent } from './controller.js';
 import { LeaderElector } from './leader-election.js';
 
 const JOBS = { image: 'mnist-k8s:test', configMapName: 'digits-config', appSecretName: 'cassandra-app' };
-const FAST = { leaseDurationMs: 300, renewDeadlineMs: 200, retryPeriodMs: 20 };
+/**
+ * Leases that only a release hands over in these tests: a 200 ms renew deadline let a slow
+ * moment of a loaded machine leave no leader, or two. With 10 s, "b leads" within 5 s of a's
+ * stop proves the release did it, not the lease's expiry (leader-election.test.ts has expiry).
+ */
+const FAST = { leaseDurationMs: 10_000, renewDeadlineMs: 5_000, retryPeriodMs: 20 };
 const RETRAIN = { retrain: { epochs: 1 }, canary: { weight: 0.1, durationSeconds: 5 } };
 
 const stops: AbortController[] = [];
@@ -72,7 +77,7 @@ describe('the DigitModel controller loop', () => {
     await until('the promote Job exists', () => cluster.jobs.has('digits-promote-g1'));
 
     await a.stop();
-    await until('b leads', () => b.controller.isLeader, 1_000);
+    await until('b leads', () => b.controller.isLeader, 5_000);
     expect(cluster.leaseHolder).toBe('b');
     cluster.finishJob('digits-promote-g1', { state: 'succeeded', message: JSON.stringify({ active: 'v7', canary: null, revision: 3 }) });
     await until('the model is Succeeded', () => cluster.models.get('digits')!.status?.phase === 'Succeeded');

@@ -15,22 +15,28 @@ describe('open-loop generator', () => {
   it('keeps sending on schedule while the server stalls, and charges the stall to latency', async () => {
     const samples: Sample[] = [];
     const t0 = nowMs() + 20;
-    const stallUntilMs = t0 + 250;
+    // The server answers nothing until STALLED requests have started (not for a fixed time: a
+    // slow moment of the machine would then decide the count). A closed loop would start 1.
+    const STALLED = 30;
+    let releaseStall!: () => void;
+    const stall = new Promise<void>((resolve) => (releaseStall = resolve));
+    const giveUp = sleep(10_000, undefined, { ref: false }); // only if the generator stops sending; the assertions then fail
     let firstAnswerAtMs = Number.POSITIVE_INFINITY;
     const starts: number[] = [];
     const send = async (): Promise<Outcome> => {
       starts.push(nowMs());
-      const waitMs = stallUntilMs - nowMs();
-      if (waitMs > 0) await sleep(waitMs);
+      if (starts.length === STALLED) releaseStall();
+      await Promise.race([stall, giveUp]);
       firstAnswerAtMs = Math.min(firstAnswerAtMs, nowMs());
       return CREATED;
     };
     await runOpenLoop(options({ send, stop: { requests: 80 }, startAtMs: t0 }, samples), 200);
     expect(samples).toHaveLength(80);
-    // Scheduled every 5 ms: ~50 are due before the stall ends. A closed loop would have sent 1.
-    expect(starts.filter((t) => t < firstAnswerAtMs).length).toBeGreaterThanOrEqual(30);
+    expect(starts.filter((t) => t < firstAnswerAtMs).length).toBeGreaterThanOrEqual(STALLED);
+    // Request 0 was answered only once request 29 (due at t0 + 145 ms) had started: the stall
+    // is charged to its latency, from its schedule.
     const first = samples.find((s) => s.requestIndex === 0)!;
-    expect(first.endedAtMs - first.scheduledAtMs).toBeGreaterThanOrEqual(245);
+    expect(first.endedAtMs - first.scheduledAtMs).toBeGreaterThanOrEqual((STALLED - 1) * 5);
     for (const s of samples) {
       expect(s.scheduledAtMs).toBeCloseTo(t0 + s.requestIndex * 5, 6);
       expect(s.startedAtMs).toBeGreaterThanOrEqual(s.scheduledAtMs);

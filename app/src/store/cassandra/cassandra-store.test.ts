@@ -123,9 +123,9 @@ describe('the Cassandra store above the driver', () => {
     store = openStore();
     rows.mode = 'hang';
     const record = makePrediction();
-    const startedAt = Date.now();
+    // The hung write never settles: record() resolving at all is the write timeout answering
+    // (no bound on how fast: the spool's fsync is the disk's business, and speed is benched).
     await store.record(record);
-    expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(store.getStats().writesTotal.spooled).toBe(1);
     expect(await store.get(record.id)).toEqual(record);
   });
