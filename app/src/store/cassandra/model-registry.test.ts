@@ -23,7 +23,7 @@ function result(rows: ReturnType<typeof row>[], applied = true): unknown {
 class TimingOutClient {
   serving: ServingRow | null = { active: 'a', canary_version: null, canary_weight: null, revision: cassandra.types.Long.fromNumber(4), updated_at: new Date(), reason: 'r' };
   /** What each LWT attempt does: time out after applying, time out without applying, apply, or fail otherwise. */
-  plan: ('applies-then-times-out' | 'times-out' | 'applies' | 'other-writer-then-times-out' | 'fails')[] = [];
+  plan: ('applies-then-times-out' | 'times-out' | 'applies' | 'other-writer-then-times-out' | 'same-change-by-other-writer-then-times-out' | 'fails')[] = [];
   lwtAttempts = 0;
   serialReads = 0;
   private readonly card = JSON.stringify(makeVersion('a', { onnxBytes: 1 }).card);
@@ -47,6 +47,9 @@ class TimingOutClient {
         return result([], true);
       }
       if (step === 'applies-then-times-out') apply();
+      if (step === 'same-change-by-other-writer-then-times-out') {
+        this.serving = { active, canary_version: canaryVersion, canary_weight: canaryWeight, revision, updated_at: new Date((updatedAt as Date).getTime() - 3), reason };
+      }
       if (step === 'other-writer-then-times-out') this.serving = { ...this.serving, active: 'b', revision: cassandra.types.Long.fromNumber(5), reason: 'someone else' };
       throw new cassandra.errors.ResponseError(cassandra.types.responseErrorCodes.writeTimeout, 'CAS operation timed out');
     }
@@ -73,6 +76,14 @@ describe('a serving change whose lightweight transaction timed out', () => {
     client.plan = ['other-writer-then-times-out'];
     expect(await registryOn(client).setServing(next, 4)).toBe(false);
     expect(client.serving).toMatchObject({ active: 'b' });
+  });
+
+  it('is reported as lost when another writer made the very same change first (replicas seeding together)', async () => {
+    const client = new TimingOutClient();
+    client.plan = ['same-change-by-other-writer-then-times-out'];
+    expect(await registryOn(client).setServing(next, 4)).toBe(false);
+    expect(client.serving).toMatchObject({ active: 'a', canary_version: 'a2', reason: 'canary a2' });
+    expect([client.lwtAttempts, client.serialReads]).toEqual([1, 1]);
   });
 
   it('is tried again while nothing applied, and gives up with the error after three tries', async () => {

@@ -30,8 +30,18 @@ function outcomeUnknown(error: unknown): boolean {
   return (error instanceof errors.ResponseError && error.code === types.responseErrorCodes.writeTimeout) || error instanceof errors.OperationTimedOutError;
 }
 
-function sameServing(state: ServingState, next: Omit<ServingState, 'revision' | 'updatedAt'>): boolean {
-  return state.active === next.active && state.reason === next.reason && JSON.stringify(state.canary) === JSON.stringify(next.canary);
+/**
+ * The row is the one this writer proposed. Racing writers often propose the very same change
+ * (replicas seeding together, two promoters of one version), so the content alone cannot tell
+ * whose write won: the time each writer stamps on its proposal, to the millisecond, does.
+ */
+function isOurWrite(state: ServingState, next: Omit<ServingState, 'revision' | 'updatedAt'>, updatedAt: Date): boolean {
+  return (
+    state.updatedAt.getTime() === updatedAt.getTime() &&
+    state.active === next.active &&
+    state.reason === next.reason &&
+    JSON.stringify(state.canary) === JSON.stringify(next.canary)
+  );
 }
 
 /**
@@ -84,28 +94,34 @@ export class CassandraModelRegistry implements ModelRegistry {
       await Promise.all(writes.slice(at, at + CHUNK_WRITES_IN_FLIGHT).map((params) => this.open().execute(insert, params, this.write)));
     }
     const insertCard = `INSERT INTO ${this.ks}.model_versions (scope, version, card, published_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`;
+    // This publisher's mark on its row: replicas seeding together publish the very same card.
+    const publishedAt = new Date();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const result = await this.open().execute(insertCard, [SCOPE, card.version, JSON.stringify(card), new Date()], this.lwt);
+        const result = await this.open().execute(insertCard, [SCOPE, card.version, JSON.stringify(card), publishedAt], this.lwt);
         if (result.wasApplied()) return true;
         // Another publisher got there in the meantime: fine when it is the very same model.
         checkSameVersion(JSON.parse(String(result.first().get('card'))) as ModelVersionCard, card);
         return false;
       } catch (error) {
         if (!outcomeUnknown(error) || attempt >= LWT_ATTEMPTS) throw error;
-        const stored = await this.readCard(card.version, consistencies.serial);
+        const stored = await this.readCardRow(card.version, consistencies.serial);
         if (stored !== null) {
-          checkSameVersion(stored, card);
-          return true; // ours, or the very same model from another publisher: stored either way
+          checkSameVersion(stored.card, card);
+          return stored.publishedAt?.getTime() === publishedAt.getTime(); // stored either way; by us only if our mark is on it
         }
       }
     }
   }
 
   private async readCard(version: string, consistency: number): Promise<ModelVersionCard | null> {
-    const result = await this.open().execute(`SELECT card FROM ${this.ks}.model_versions WHERE scope = ? AND version = ?`, [SCOPE, version], { ...this.read, consistency });
-    const row = result.first();
-    return row === null ? null : (JSON.parse(String(row.get('card'))) as ModelVersionCard);
+    return (await this.readCardRow(version, consistency))?.card ?? null;
+  }
+
+  private async readCardRow(version: string, consistency: number): Promise<{ card: ModelVersionCard; publishedAt: Date | null } | null> {
+    const select = `SELECT card, published_at FROM ${this.ks}.model_versions WHERE scope = ? AND version = ?`;
+    const row = (await this.open().execute(select, [SCOPE, version], { ...this.read, consistency })).first();
+    return row === null ? null : { card: JSON.parse(String(row.get('card'))) as ModelVersionCard, publishedAt: row.get('published_at') as Date | null };
   }
 
   async list(): Promise<ModelVersionCard[]> {
@@ -156,7 +172,8 @@ export class CassandraModelRegistry implements ModelRegistry {
     }
     const revision = cassandra.types.Long.fromNumber(expectedRevision + 1);
     // Null canary columns are written as nulls (tombstones in one small row): the row must not keep an old canary.
-    const values = [next.active, next.canary?.version ?? null, next.canary?.weight ?? null, revision, new Date(), next.reason];
+    const updatedAt = new Date();
+    const values = [next.active, next.canary?.version ?? null, next.canary?.weight ?? null, revision, updatedAt, next.reason];
     const [query, params] =
       expectedRevision === 0
         ? [`INSERT INTO ${this.ks}.model_serving (active, canary_version, canary_weight, revision, updated_at, reason, scope) VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`, [...values, SCOPE]]
@@ -170,7 +187,7 @@ export class CassandraModelRegistry implements ModelRegistry {
       } catch (error) {
         if (!outcomeUnknown(error) || attempt >= LWT_ATTEMPTS) throw error;
         const now = await this.readServing(consistencies.serial);
-        if (now !== null && now.revision === expectedRevision + 1 && sameServing(now, next)) return true;
+        if (now !== null && now.revision === expectedRevision + 1 && isOurWrite(now, next, updatedAt)) return true;
         if ((now?.revision ?? 0) !== expectedRevision) return false;
         // Nothing applied yet: the condition still holds, so trying again is safe.
       }
