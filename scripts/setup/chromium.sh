@@ -11,16 +11,7 @@ if [[ -x "$CHROMIUM_BIN" ]]; then
   exit 0
 fi
 
-if [[ "$(id -u)" -ne 0 ]]; then
-  SUDO=sudo
-else
-  SUDO=
-fi
-
-echo "chromium.sh: installing Debian's chromium (apt-get install -y chromium)" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+"$(dirname "$0")/apt-install.sh" chromium.sh chromium
 
 if [[ ! -x "$CHROMIUM_BIN" ]]; then
   echo "chromium.sh: apt-get finished but $CHROMIUM_BIN is missing" >&2

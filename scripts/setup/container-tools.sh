@@ -18,9 +18,4 @@ python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 ((${#missing[@]} == 0)) && exit 0
 
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-SUDO=""; [[ "$(id -u)" -ne 0 ]] && SUDO=sudo
-echo "container-tools.sh: installing ${missing[*]} (apt-get)" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-  || { echo "container-tools.sh: apt-get install ${missing[*]} failed" >&2; exit 1; }
+exec "$(dirname "$0")/apt-install.sh" container-tools.sh "${missing[@]}"

@@ -20,9 +20,4 @@ for what in "${!NEEDED[@]}"; do
 done
 ((${#missing[@]} == 0)) && exit 0
 
-SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
-echo "node-packages.sh: installing ${missing[*]} (apt-get)" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "node-packages.sh: installed ${missing[*]}" >&2
+exec "$(dirname "$0")/apt-install.sh" node-packages.sh "${missing[@]}"
